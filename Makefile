@@ -1,0 +1,50 @@
+# Two commands: `make run` and `make test`. Everything they need is installed here.
+PYTHON ?= python3
+VENV := .venv
+PROXY_VENV := .venv-proxy
+PIP := $(VENV)/bin/pip
+PIP_FLAGS := --quiet --disable-pip-version-check -c constraints.txt
+
+.PHONY: run test lint format bench screenshots proxy-venv clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(VENV)/bin/python pyproject.toml constraints.txt
+	$(PIP) install $(PIP_FLAGS) -e .
+	touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.installed
+	$(PIP) install $(PIP_FLAGS) -e '.[dev]'
+	touch $@
+
+# The LiteLLM proxy pins rich<14 while Textual needs rich>=14, so the real proxy
+# used by the end-to-end tests lives in a venv of its own, like a container would.
+$(PROXY_VENV)/.installed: constraints.txt
+	$(PYTHON) -m venv $(PROXY_VENV)
+	$(PROXY_VENV)/bin/pip install $(PIP_FLAGS) 'litellm[proxy]'
+	touch $@
+
+proxy-venv: $(PROXY_VENV)/.installed
+
+run: $(VENV)/.installed
+	$(VENV)/bin/llmtui
+
+test: $(VENV)/.dev-installed $(PROXY_VENV)/.installed
+	$(VENV)/bin/ruff check llmtui tests migrations bench
+	$(VENV)/bin/ruff format --check llmtui tests migrations bench
+	$(VENV)/bin/pytest -q $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] && echo "no tests collected" && exit 0; exit $$rc; }
+
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check llmtui tests migrations bench
+	$(VENV)/bin/ruff format --check llmtui tests migrations bench
+
+format: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff format llmtui tests migrations bench
+	$(VENV)/bin/ruff check --fix llmtui tests migrations bench
+
+bench: $(VENV)/.dev-installed
+	$(VENV)/bin/python -m bench
+
+clean:
+	rm -rf $(VENV) $(PROXY_VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,3 @@
+from llmtui.cli import main
+
+main()

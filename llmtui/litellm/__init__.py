@@ -1,0 +1,1 @@
+"""The LiteLLM adapter. Nothing here imports `litellm` at module level (about 4 s)."""

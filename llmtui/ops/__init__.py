@@ -1,0 +1,1 @@
+"""Side effects on the host: files, subprocesses, HTTP to upstream providers and the proxy."""

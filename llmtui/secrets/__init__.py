@@ -1,0 +1,1 @@
+"""Master key, encryption of secrets at rest, and masking for display."""

@@ -1,0 +1,1 @@
+"""SQLite store: schema, migrations, and the async engine with our pragmas."""
