@@ -96,9 +96,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from llmtui.cli import admin, models, providers
+    from llmtui.cli import admin, config, fallbacks, models, providers
 
-    for module in (providers, models, admin):
+    for module in (providers, models, fallbacks, config, admin):
         for command in module.COMMANDS:
             cli.add_command(command)
 

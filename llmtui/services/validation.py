@@ -60,7 +60,8 @@ def check_cost(value: float | None, what: str) -> float | None:
         raise InvalidInput(f"{what} must not be negative (got {value})")
     if value > 1_000_000:
         raise InvalidInput(f"{what} of {value} USD per 1M tokens is implausibly high")
-    return float(value)
+    # Micro-dollar precision keeps per-1M -> per-token -> per-1M round trips exact.
+    return round(float(value), 6)
 
 
 def check_positive_int(value: int | None, what: str, maximum: int = 100_000_000) -> int | None:
