@@ -96,10 +96,13 @@ def main() -> None:
 
 
 def _register() -> None:
-    from llmtui.cli import admin, config, fallbacks, models, providers
+    """Every module of this package that defines COMMANDS contributes its commands."""
+    import importlib
+    import pkgutil
 
-    for module in (providers, models, fallbacks, config, admin):
-        for command in module.COMMANDS:
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        for command in getattr(module, "COMMANDS", ()):
             cli.add_command(command)
 
 

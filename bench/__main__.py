@@ -1,0 +1,39 @@
+"""python -m bench [NAME ...]: run the benchmarks and print one table."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+
+import bench
+from bench import Result
+
+
+def _modules(selected: list[str]) -> list[str]:
+    names = sorted(
+        m.name for m in pkgutil.iter_modules(bench.__path__) if not m.name.startswith("_")
+    )
+    return [n for n in names if not selected or n in selected]
+
+
+def main(argv: list[str]) -> int:
+    results: list[Result] = []
+    for name in _modules(argv):
+        module = importlib.import_module(f"bench.{name}")
+        print(f"running {name} ...", file=sys.stderr, flush=True)
+        results.extend(module.run())
+    header = f"{'benchmark':<44} {'time':>10} {'baseline':<34} {'base time':>10} {'ratio':>7}"
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        print(
+            f"{r.name:<44} {r.seconds * 1000:>8.1f}ms {r.baseline_name:<34} "
+            f"{r.baseline_seconds * 1000:>8.1f}ms {r.ratio:>6.2f}x"
+            + (f"  {r.note}" if r.note else "")
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
