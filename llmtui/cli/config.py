@@ -1,12 +1,17 @@
-"""`llmtui config render | diff`"""
+"""`llmtui config render | diff | import`"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from llmtui.cli import CliState, pass_state
+from llmtui.cli.output import emit_json
+
+if TYPE_CHECKING:
+    from llmtui.services.import_report import ImportReport
 
 
 @click.group("config")
@@ -62,6 +67,68 @@ def diff(state: CliState) -> None:
         click.echo(f"{path} is up to date")
         return
     click.echo(mask_config_text(text), nl=False)
+
+
+@config.command("import")
+@click.argument("file", type=click.Path(dir_okay=True, path_type=Path))
+@click.option(
+    "--resolve-env",
+    is_flag=True,
+    help="Store the values of os.environ/ keys (encrypted) instead of the references.",
+)
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_state
+def import_(state: CliState, file: Path, resolve_env: bool, dry_run: bool, as_json: bool) -> None:
+    """Read an existing LiteLLM config FILE into the store (idempotent; merges).
+
+    Providers are grouped by type, base URL and key; inline keys are encrypted;
+    os.environ/ keys stay references unless --resolve-env. Entries llmtui cannot
+    represent are listed and skipped; the rest is imported.
+    """
+    from llmtui.services.config_import import import_config_file
+
+    report = state.run(
+        lambda ctx: import_config_file(ctx, file, resolve_env=resolve_env, dry_run=dry_run)
+    )
+    if as_json:
+        emit_json(report.to_json())
+        return
+    _print_import(report)
+
+
+_PLURALS = {
+    "provider": "providers",
+    "model": "models",
+    "chain": "fallback chains",
+    "policy": "error policies",
+    "router_setting": "router settings",
+    "setting": "settings",
+    "passthrough": "passthrough settings",
+}
+
+
+def _print_import(report: ImportReport) -> None:
+    would = "would be " if report.dry_run else ""
+    for change in report.changes:
+        if change.action != "unchanged":
+            detail = f" ({change.detail})" if change.detail else ""
+            click.echo(f"{would}{change.action}: {change.entity} {change.name}{detail}")
+    for entity, counts in report.counts().items():
+        summary = ", ".join(f"{n} {action}" for action, n in counts.items() if n)
+        click.echo(f"{_PLURALS.get(entity, entity)}: {summary}")
+    if not report.changes:
+        click.echo("nothing to import")
+    for issue in report.not_represented:
+        click.echo(f"not imported: {issue}", err=True)
+    for issue in report.notes:
+        click.echo(f"note: {issue}", err=True)
+    if report.dry_run:
+        click.echo("dry run: nothing was written")
+    elif not report.changed:
+        click.echo(f"{report.source}: the store already matches; nothing changed")
+    else:
+        click.echo(f"imported {report.source}; run `llmtui config diff` to review, then apply")
 
 
 COMMANDS = [config]

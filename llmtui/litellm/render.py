@@ -144,20 +144,31 @@ def _policies(snapshot: Snapshot) -> tuple[dict[str, int], dict[str, int]]:
     return retry, allowed
 
 
-def deployment_order(d: DeploymentSnap) -> tuple[str, str, str, str]:
-    return (d.group, d.provider, d.upstream_model, d.stable_id)
+def entry_order(entry: dict[str, Any]) -> tuple[str, str, str, str]:
+    """Sorted by what is written, not by llmtui's provider names: an imported store
+    (whose providers got new names) renders the same file."""
+    params = entry["litellm_params"]
+    return (
+        entry["model_name"],
+        params["model"],
+        str(params.get("api_base", "")),
+        entry["model_info"]["id"],
+    )
 
 
 def render(snapshot: Snapshot) -> RenderedConfig:
     refs, env = _secret_refs(snapshot)
-    model_list = [
-        {
-            "model_name": d.group,
-            "litellm_params": _litellm_params(d, snapshot.providers[d.provider], refs),
-            "model_info": _model_info(d),
-        }
-        for d in sorted(snapshot.deployments, key=deployment_order)
-    ]
+    model_list = sorted(
+        (
+            {
+                "model_name": d.group,
+                "litellm_params": _litellm_params(d, snapshot.providers[d.provider], refs),
+                "model_info": _model_info(d),
+            }
+            for d in snapshot.deployments
+        ),
+        key=entry_order,
+    )
     router: dict[str, Any] = {}
     for key in sorted(snapshot.router_settings):
         if snapshot.router_settings[key] is not None:

@@ -16,9 +16,10 @@ from llmtui.services.chain_rules import Finding, check_chain
 from llmtui.services.context import AppContext
 from llmtui.services.fallbacks import load_chains, load_groups
 from llmtui.services.policies import ROUTER_SETTINGS
+from llmtui.services.sealing import SECRET_MARK as SECRET_MARK  # re-exported
+from llmtui.services.sealing import has_sealed, redact, unseal
+from llmtui.services.sealing import seal as seal  # re-exported
 from llmtui.store.schema import Deployment, Provider, ProxySetting, RetryPolicy
-
-SECRET_MARK = "__llmtui_secret__"
 
 
 @dataclass
@@ -45,29 +46,6 @@ class RenderResult:
         ]
 
 
-def seal(box: Any, value: Any) -> dict[str, str]:
-    """Wrap a passthrough secret so the store only ever holds its ciphertext."""
-    return {SECRET_MARK: box.encrypt({"value": value})}
-
-
-def _unseal(box: Any, value: Any) -> Any:
-    if isinstance(value, dict):
-        if set(value) == {SECRET_MARK}:
-            return box.decrypt(value[SECRET_MARK])["value"]
-        return {k: _unseal(box, v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_unseal(box, v) for v in value]
-    return value
-
-
-def _has_sealed(value: Any) -> bool:
-    if isinstance(value, dict):
-        return set(value) == {SECRET_MARK} or any(_has_sealed(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_sealed(v) for v in value)
-    return False
-
-
 async def load_snapshot(ctx: AppContext, with_secrets: bool = True) -> Snapshot:
     """Everything the renderer needs; secrets decrypted only when asked for."""
     values = await settings_service.get_all(ctx)
@@ -92,9 +70,16 @@ async def load_snapshot(ctx: AppContext, with_secrets: bool = True) -> Snapshot:
         policies = (await session.scalars(select(RetryPolicy))).all()
         settings_rows = (await session.scalars(select(ProxySetting))).all()
     needs_box = with_secrets and (
-        any(p.secret_token for p in providers) or any(_has_sealed(s.value) for s in settings_rows)
+        any(p.secret_token for p in providers)
+        or any(has_sealed(s.value) for s in settings_rows)
+        or any(has_sealed(d.extra_params) or has_sealed(d.extra_model_info) for d, _ in rows)
     )
     box = await ctx.box() if needs_box else None
+
+    def opened(value: Any) -> Any:
+        """Sealed values become plaintext only for a real render; otherwise they read ••••."""
+        return unseal(box, value) if with_secrets else redact(value)
+
     snapshot = Snapshot(
         secrets_mode=values["secrets_mode"].value,
         drill_mode=bool(values["drill_mode"].value),
@@ -119,8 +104,8 @@ async def load_snapshot(ctx: AppContext, with_secrets: bool = True) -> Snapshot:
                 context_window=d.context_window,
                 max_output_tokens=d.max_output_tokens,
                 capabilities=tuple(d.capabilities or ()),
-                extra_params=dict(d.extra_params or {}),
-                extra_model_info=dict(d.extra_model_info or {}),
+                extra_params=opened(dict(d.extra_params or {})),
+                extra_model_info=opened(dict(d.extra_model_info or {})),
             )
         )
     snapshot.chains = {key: fb for key, (fb, _) in chains.items() if fb}
@@ -135,7 +120,7 @@ async def load_snapshot(ctx: AppContext, with_secrets: bool = True) -> Snapshot:
             else PolicySnap(et.id, row.retries, row.allowed_fails, row.enabled)
         )
     for s in settings_rows:
-        value = _unseal(box, s.value) if box else s.value
+        value = opened(s.value)
         if s.section == "router_settings" and s.key in ROUTER_SETTINGS:
             snapshot.router_settings[s.key] = value
         else:

@@ -7,13 +7,15 @@ from dataclasses import dataclass
 
 from cryptography.fernet import Fernet, MultiFernet
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from llmtui.errors import MasterKeyError
 from llmtui.secrets.cipher import SecretBox, fingerprint, generate_key
 from llmtui.secrets.keysource import KeySource
 from llmtui.services import audit
 from llmtui.services.context import FINGERPRINT_KEY, AppContext
-from llmtui.store.schema import Meta, Provider, Setting
+from llmtui.services.sealing import has_sealed, map_tokens
+from llmtui.store.schema import Deployment, Meta, Provider, ProxySetting, Setting
 
 
 @dataclass
@@ -51,6 +53,7 @@ async def rotate(ctx: AppContext) -> RotateReport:
                 if isinstance(s.value, dict) and "token" in s.value:
                     s.value = {"token": rotator.rotate(s.value["token"].encode()).decode()}
                     count += 1
+            count += await _rotate_sealed(session, rotator)
             meta = await session.get(Meta, FINGERPRINT_KEY)
             meta.value = fingerprint(new_key)
             audit.record(
@@ -68,6 +71,26 @@ async def rotate(ctx: AppContext) -> RotateReport:
     await asyncio.to_thread(ctx.keystore.save, [new_key], source)
     ctx._box = SecretBox(new_key)
     return RotateReport(count, source.value, old.fingerprint, fingerprint(new_key))
+
+
+async def _rotate_sealed(session: AsyncSession, rotator: MultiFernet) -> int:
+    """Sealed values inside passthrough settings and deployments' extra params."""
+    count = 0
+
+    def rotate_token(token: str) -> str:
+        nonlocal count
+        count += 1
+        return rotator.rotate(token.encode()).decode()
+
+    for row in (await session.scalars(select(ProxySetting))).all():
+        if has_sealed(row.value):
+            row.value = map_tokens(row.value, rotate_token)
+    for d in (await session.scalars(select(Deployment))).all():
+        if has_sealed(d.extra_params):
+            d.extra_params = map_tokens(d.extra_params, rotate_token)
+        if has_sealed(d.extra_model_info):
+            d.extra_model_info = map_tokens(d.extra_model_info, rotate_token)
+    return count
 
 
 async def move_key(ctx: AppContext, target: KeySource) -> str:
