@@ -27,10 +27,17 @@ _ISOLATED_ENV = (
 )
 
 
+@pytest.fixture(scope="session")
+def litellm_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache of LiteLLM's accepted keys for the session: extracting it takes ~15 s."""
+    return tmp_path_factory.mktemp("llmtui-cache")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, litellm_cache_dir: Path) -> None:
     for name in _ISOLATED_ENV:
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LLMTUI_CACHE_DIR", str(litellm_cache_dir))
 
 
 @pytest.fixture

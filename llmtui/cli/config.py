@@ -1,4 +1,4 @@
-"""`llmtui config render | diff | import`"""
+"""`llmtui config render | diff | validate | import`"""
 
 from __future__ import annotations
 
@@ -129,6 +129,58 @@ def _print_import(report: ImportReport) -> None:
         click.echo(f"{report.source}: the store already matches; nothing changed")
     else:
         click.echo(f"imported {report.source}; run `llmtui config diff` to review, then apply")
+
+
+@config.command("validate")
+@click.argument(
+    "file",
+    required=False,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@pass_state
+def validate(state: CliState, file: Path | None, as_json: bool) -> None:
+    """Check a LiteLLM config against what the installed LiteLLM accepts.
+
+    FILE is any LiteLLM proxy config; without it, what llmtui would render is checked
+    (line numbers then refer to `llmtui config render`). Exit 1 if there are errors;
+    warnings alone exit 0.
+    """
+    from llmtui.cli.output import emit_json
+    from llmtui.errors import LlmtuiError
+    from llmtui.litellm.accepted_keys import installed_litellm_version, needs_build
+    from llmtui.litellm.validate import validate_text
+    from llmtui.services.config_validation import validate_rendered
+
+    if needs_build():
+        click.echo(
+            f"Reading which keys LiteLLM {installed_litellm_version()} accepts "
+            "(once per LiteLLM version, about 15 s)...",
+            err=True,
+        )
+    if file is not None:
+        label = str(file)
+        try:
+            text = file.read_bytes().decode("utf-8")
+        except OSError as exc:
+            raise LlmtuiError(f"cannot read {file}: {exc.strerror or exc}") from exc
+        except UnicodeDecodeError:
+            raise LlmtuiError(f"{file} is not UTF-8 text, so it is not a LiteLLM config") from None
+        report = validate_text(text)
+    else:
+        label = "<rendered>"
+        report = state.run(validate_rendered).report
+    if as_json:
+        emit_json({"file": label, **report.to_dict()})
+    else:
+        for issue in report.issues:
+            where = label
+            if issue.line is not None:
+                where += f":{issue.line}" + (f":{issue.column}" if issue.column else "")
+            click.echo(f"{where}: {issue.level}: {issue.describe()}")
+        click.echo(f"{label}: {report.summary()}")
+    if not report.ok:
+        raise SystemExit(1)
 
 
 COMMANDS = [config]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from llmtui.litellm.graph import find_cycle
+
 KINDS = ("general", "context_window", "content_policy")
 KIND_LABELS = {
     "general": "general",
@@ -38,21 +40,6 @@ def check_kind(kind: str) -> str:
     if kind not in KINDS:
         raise InvalidInput(f"unknown fallback kind {kind!r}; use one of {', '.join(KINDS)}")
     return kind
-
-
-def find_cycle(start: str, edges: dict[str, list[str]]) -> list[str] | None:
-    """A path start → … → start through `edges`, if there is one."""
-    stack: list[tuple[str, list[str]]] = [(start, [start])]
-    seen: set[str] = set()
-    while stack:
-        node, path = stack.pop()
-        for nxt in edges.get(node, []):
-            if nxt == start:
-                return [*path, start]
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append((nxt, [*path, nxt]))
-    return None
 
 
 def check_chain(
