@@ -52,6 +52,9 @@ class LiteLLMHarness:
     env_file: Path | None = None
     start_timeout: float = 180.0
     behaviour: dict[str, Any] = field(default_factory=dict)
+    # What a container runs, and whose death stops it (the harness's own tests swap these).
+    litellm: Path = PROXY_BIN
+    owner_pid: int = field(default_factory=os.getpid)
 
     @classmethod
     def create(
@@ -61,6 +64,8 @@ class LiteLLMHarness:
         config_path: Path | None = None,
         env_file: Path | None = None,
         start_timeout: float = 180.0,
+        litellm: Path = PROXY_BIN,
+        owner_pid: int | None = None,
     ) -> LiteLLMHarness:
         """Lay out bin/docker and the fake daemon's state under root; start nothing."""
         root.mkdir(parents=True, exist_ok=True)
@@ -73,6 +78,8 @@ class LiteLLMHarness:
             master_key=strong_master_key(),
             env_file=env_file,
             start_timeout=start_timeout,
+            litellm=litellm,
+            owner_pid=owner_pid or os.getpid(),
         )
         harness.bin_dir.mkdir(exist_ok=True)
         harness.state_dir.mkdir(exist_ok=True)
@@ -97,8 +104,8 @@ class LiteLLMHarness:
 
     def write_state(self) -> None:
         state = {
-            "owner_pid": os.getpid(),
-            "litellm": str(PROXY_BIN),
+            "owner_pid": self.owner_pid,
+            "litellm": str(self.litellm),
             "behaviour": self.behaviour,
             "containers": {
                 self.name: {
