@@ -8,11 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import pty
+import select
+import sqlite3
 import stat
+import subprocess
 import sys
+import time
 from pathlib import Path
 
-from tests.support.apply_stack import KEY, RECORDER, Stack
+from llmtui.secrets.cipher import generate_key
+from tests.support.apply_stack import KEY, RECORDER, Stack, build_stack
 from tests.support.read_only import read_only_dir
 
 
@@ -170,3 +177,75 @@ def test_validation_errors_refuse_the_apply(stack: Stack) -> None:
     assert result.exit_code == 1
     assert "✖ invalid (1 error)" in result.output and "no enabled deployment" in result.stderr
     assert not stack.config.exists() and stack.restarts() == []
+
+
+def _run_in_terminal(args: list[str], answer: str, timeout: float = 60) -> tuple[int, str]:
+    """Run the real llmtui with a pseudo-terminal for stdin/stdout; answer its prompt."""
+    main, secondary = pty.openpty()
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("llmtui")), *args],
+        stdin=secondary,
+        stdout=secondary,
+        stderr=secondary,
+        close_fds=True,
+    )
+    os.close(secondary)
+    output, answered = b"", False
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([main], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            output += chunk
+        if not answered and b"[y/N]" in output:
+            os.write(main, answer.encode() + b"\n")
+            answered = True
+        if process.poll() is not None and not ready:
+            break
+    os.close(main)
+    return process.wait(timeout=10), output.decode("utf-8", "replace")
+
+
+def test_interactive_apply_asks_and_colours(
+    run_cli, home: Path, tmp_path: Path, upstream, monkeypatch
+) -> None:
+    monkeypatch.setenv("LLMTUI_MASTER_KEY", generate_key())  # shared with the child process
+    stack = build_stack(run_cli, home, tmp_path, upstream, monkeypatch)
+    code, output = _run_in_terminal(["--home", str(home), "apply"], "n")
+    assert code == 1 and "cancelled; nothing was changed" in output
+    assert not stack.config.exists()
+    code, output = _run_in_terminal(["--home", str(home), "apply"], "y")
+    assert code == 0, output
+    assert "\x1b[32m+" in output  # added lines in green on a terminal
+    assert "Write this config and restart the proxy? [y/N]" in output
+    assert stack.config.exists() and len(stack.restarts()) == 1
+    assert KEY not in output
+
+
+def test_no_plaintext_key_in_the_store_after_applies(stack: Stack) -> None:
+    holder = sqlite3.connect(stack.home / "llmtui.db")  # keeps the WAL file around
+    try:
+        holder.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        stack.run_cli.ok("apply", "--yes")
+        stack.run_cli.ok("model", "add", "up", "gpt-4o-mini", "--group", "broken")
+        stack.restart_with("--say", f"echoing {KEY}")
+        outputs = [stack.run_cli("apply", "--yes")]
+        outputs.append(stack.run_cli.ok("backups", "list", "--json"))
+        outputs.append(stack.run_cli.ok("audit", "--json", "--limit", "1000"))
+        for path in stack.home.iterdir():
+            assert KEY.encode() not in path.read_bytes(), path.name
+    finally:
+        holder.close()
+    for result in outputs:
+        assert KEY not in result.output + result.stderr
+    # Inline mode: the key is in the config and its backups only, all private.
+    private = [stack.config, *stack.config.parent.glob("*.backup.*")]
+    assert len(private) == 2
+    for path in private:
+        assert KEY.encode() in path.read_bytes()
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
