@@ -249,3 +249,19 @@ def test_no_plaintext_key_in_the_store_after_applies(stack: Stack) -> None:
     for path in private:
         assert KEY.encode() in path.read_bytes()
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_unreachable_proxy_url_rolls_back_with_a_clear_error(stack: Stack) -> None:
+    from tests.support.fake_upstream import closed_port
+
+    stack.run_cli.ok("apply", "--yes")
+    before = stack.config.read_bytes()
+    url = f"http://127.0.0.1:{closed_port()}"
+    stack.monkeypatch.setenv("LLMTUI_PROXY_URL", url)
+    stack.run_cli.ok("model", "add", "up", "gpt-4o-mini", "--group", "mini")
+    result = stack.run_cli("apply", "--yes")
+    assert result.exit_code == 1
+    assert f"the proxy at {url} was not healthy within 1 s" in result.stderr
+    assert "connection refused" in result.stderr and "still not healthy" in result.stderr
+    assert stack.config.read_bytes() == before
+    assert stack.applies()[-1][0] == "rolled_back"

@@ -41,6 +41,7 @@ class _Run:
         self.rollback_restart: RestartOutcome | None = None
         self.rollback_health: HealthResult | None = None
         self.warnings: list[str] = []
+        self.decided: str | None = None  # set once the outcome is known: no undo after that
 
     # -- the steps ---------------------------------------------------------
 
@@ -73,7 +74,7 @@ class _Run:
             return await self.close(
                 Outcome.WRITTEN_NOT_RESTARTED,
                 "restart",
-                f"wrote {plan.config_path}, but the restart was skipped: "
+                f"{self._what_was_written()}, but the restart was skipped: "
                 f"{self.restart.describe()}; restart the proxy yourself to load it",
             )
         if not self.restart.ok:
@@ -87,10 +88,16 @@ class _Run:
             steps.end("failed", self._scrub(self.health.describe()))
             return await self._rollback("health", self.health.describe())
         steps.end("ok")
-        what = f"wrote {plan.config_path}" if self.written else "config unchanged"
         return await self.close(
-            Outcome.SUCCESS, "health", f"{what}; the proxy restarted and is healthy"
+            Outcome.SUCCESS,
+            "health",
+            f"{self._what_was_written()}; the proxy restarted and is healthy",
         )
+
+    def _what_was_written(self) -> str:
+        if self.written:
+            return f"wrote {self.plan.config_path}"
+        return f"{self.plan.config_path} was already up to date"
 
     def _refusal(self) -> str | None:
         plan = self.plan
@@ -227,16 +234,18 @@ class _Run:
 
     async def abandon(self, exc: BaseException) -> None:
         """Cancelled or crashed in our own code: put the old files back, close the row."""
-        undo = self._undo_quietly()
         interrupted = not isinstance(exc, Exception)
         outcome = Outcome.INTERRUPTED if interrupted else Outcome.FAILED
         why = "interrupted" if interrupted else f"unexpected error ({type(exc).__name__}: {exc})"
+        step = self.steps.current or "validate"
+        if self.decided is not None:  # the files are final; only the record failed
+            message = f"{why} while recording the outcome: {self.decided}"
+        else:
+            message = f"{why} at step {step!r}; {self._undo_quietly()}"
+            if step in ("restart", "health", "rollback_restart", "rollback_health"):
+                message += "; the proxy may still run the new config: restart it"
         with contextlib.suppress(Exception):  # the original exception is what matters
-            await self.close(
-                outcome,
-                self.steps.current or "validate",
-                f"{why} at step {self.steps.current!r}; {undo}",
-            )
+            await self.close(outcome, step, message)
 
     # -- closing -----------------------------------------------------------
 
@@ -254,6 +263,9 @@ class _Run:
 
     async def close(self, outcome: Outcome, step: str, message: str) -> ApplyResult:
         message = self._scrub(message)
+        if self.decided is None:
+            self.decided = f"{outcome.value}: {message}"
+        self.written = []
         health_error = self.health.error if self.health and not self.health.ok else None
         config_backup = self.backups.get(self.plan.config_path)
         await apply_log.finish(
