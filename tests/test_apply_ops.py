@@ -12,7 +12,7 @@ import pytest
 from llmtui.errors import LlmtuiError
 from llmtui.ops.backups import create_backup, read_backup
 from llmtui.ops.files import directory_write_problem
-from llmtui.ops.health import wait_healthy
+from llmtui.ops.health import is_alive, wait_healthy
 from llmtui.ops.restart import RestartStatus, run_restart
 from tests.support.fake_docker import process_gone
 from tests.support.fake_upstream import FakeUpstream, closed_port
@@ -183,3 +183,10 @@ def test_read_only_helper_really_blocks_writes(tmp_path: Path) -> None:
         (directory / "x").write_text("x")
     (directory / "x").write_text("x")  # writable again afterwards
     assert (directory / "x").read_text() == "x"
+
+
+async def test_is_alive_is_one_quick_probe(upstream: FakeUpstream) -> None:
+    assert await is_alive(upstream.url)
+    upstream.health = lambda stage: 503
+    assert not await is_alive(upstream.url)
+    assert not await is_alive(f"http://127.0.0.1:{closed_port()}", timeout=0.5)

@@ -87,7 +87,3 @@ def remove_backup(path: Path) -> bool:
     except OSError as exc:
         raise LlmtuiError(f"cannot remove the old backup {path}: {exc.strerror or exc}") from exc
     return True
-
-
-def is_backup_of(original: Path, candidate: Path) -> bool:
-    return candidate.parent == original.parent and candidate.name.startswith(original.name + MARKER)

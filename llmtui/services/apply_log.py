@@ -188,10 +188,3 @@ async def rotate_backups(
         except LlmtuiError as exc:
             problems.append(str(exc))
     return removed, problems
-
-
-async def latest(ctx: AppContext, limit: int = 20) -> list[Apply]:
-    async with ctx.store.read() as session:
-        return list(
-            (await session.scalars(select(Apply).order_by(Apply.id.desc()).limit(limit))).all()
-        )
