@@ -12,18 +12,17 @@ from click.testing import CliRunner, Result
 
 from llmtui.cli import cli
 from llmtui.services.context import AppContext
+from llmtui.services.settings import SETTINGS
+from tests.support.apply_stack import Stack, build_stack
 from tests.support.fake_upstream import FakeUpstream
+from tests.support.litellm_harness import LiteLLMHarness
 from tests.support.memory_keyring import MemoryKeyring
 
 _ISOLATED_ENV = (
     "LLMTUI_HOME",
     "LLMTUI_MASTER_KEY",
     "LLMTUI_PASSPHRASE",
-    "LLMTUI_CONFIG_PATH",
-    "LLMTUI_PROXY_URL",
-    "LLMTUI_PROXY_KEY",
-    "LLMTUI_RESTART_CMD",
-    "LLMTUI_HEALTH_TIMEOUT",
+    *(d.env for d in SETTINGS.values() if d.env),
 )
 
 
@@ -104,6 +103,32 @@ def upstream() -> Iterator[FakeUpstream]:
     server = FakeUpstream().start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def fake_docker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiteLLMHarness]:
+    """`docker` first on PATH (and the proxy URL/config path set) for this test.
+
+    Nothing runs until llmtui calls `docker restart litellm`; then a real LiteLLM proxy
+    starts on a free loopback port. Teardown kills whatever was started.
+    """
+    harness = LiteLLMHarness.create(tmp_path / "docker")
+    for name, value in harness.env().items():
+        monkeypatch.setenv(name, value)
+    yield harness
+    harness.close()
+
+
+@pytest.fixture
+def stack(
+    run_cli: Cli,
+    home: Path,
+    tmp_path: Path,
+    upstream: FakeUpstream,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Stack:
+    """One provider + model, a recording restart command and a health server (no proxy)."""
+    return build_stack(run_cli, home, tmp_path, upstream, monkeypatch)
 
 
 def pytest_report_header() -> str:

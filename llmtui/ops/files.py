@@ -29,7 +29,7 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o600) -> None:
             os.close(fd)
         os.chmod(tmp, mode)
         os.replace(tmp, path)
-        _fsync_dir(directory)
+        fsync_directory(directory)
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
@@ -38,6 +38,47 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o600) -> None:
 
 def atomic_write_text(path: Path, text: str, mode: int = 0o600) -> None:
     atomic_write_bytes(path, text.encode("utf-8"), mode)
+
+
+def read_bytes_if_exists(path: Path) -> bytes | None:
+    """The file's bytes, or None when there is no file (an error if it cannot be read)."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        raise LlmtuiError(f"{path} is a directory, not a file") from None
+    except OSError as exc:
+        raise LlmtuiError(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+def remove_file(path: Path) -> None:
+    """Remove a file we wrote (durably); a file already gone is fine."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise LlmtuiError(f"cannot remove {path}: {exc.strerror or exc}") from exc
+    fsync_directory(path.parent)
+
+
+def directory_write_problem(path: Path) -> str | None:
+    """Why a file cannot be created beside `path`, found by trying (root ignores modes)."""
+    directory = path.parent
+    if not directory.is_dir():
+        return f"cannot write {path}: directory {directory} does not exist"
+    probe = directory / f".{path.name}.probe-{os.getpid()}"
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return None
+    except OSError as exc:
+        return describe_os_error(exc, path)
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        probe.unlink()
+    return None
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -62,7 +103,8 @@ def describe_os_error(exc: OSError, path: Path) -> str:
     return f"cannot write {path}: {exc.strerror or exc}"
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_directory(directory: Path) -> None:
+    """Make a rename or unlink in `directory` durable (best effort where unsupported)."""
     try:
         fd = os.open(directory, os.O_RDONLY)
     except OSError:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import shlex
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +112,9 @@ SETTINGS: dict[str, SettingDef] = {
             "LLMTUI_RESTART_CMD",
             "docker restart litellm",
             _as_command,
-            "argv (split like a shell, run without one) that restarts the proxy",
+            "argv (split like a shell, run without one) that restarts the proxy; with "
+            "secrets_mode=env the default recreates the compose service instead, since a "
+            "restart does not re-read an env file",
         ),
         SettingDef(
             "restart_timeout",
@@ -189,6 +191,16 @@ class SettingValue:
         return {"key": self.key, "value": self.display(), "origin": self.origin, "help": self.help}
 
 
+def env_mode_restart_cmd(config_path: str) -> str:
+    """`docker restart` keeps a container's old environment; recreating it re-reads env_file.
+
+    Assumes the compose file sits beside the config with a service named `litellm`.
+    """
+    directory = str(Path(config_path).parent)
+    argv = ["docker", "compose", "--project-directory", directory, "up", "-d"]
+    return shlex.join([*argv, "--force-recreate", "litellm"])
+
+
 def _default(ctx: AppContext, definition: SettingDef) -> Any:
     if definition.key == "config_path":
         return str(ctx.home / "litellm-config.yaml")
@@ -211,6 +223,10 @@ async def get_all(ctx: AppContext) -> dict[str, SettingValue]:
         else:
             value, origin = _default(ctx, definition), "default"
         result[key] = SettingValue(key, value, origin, definition.help, definition.secret)
+    restart = result["restart_cmd"]
+    if restart.origin == "default" and result["secrets_mode"].value == "env":
+        command = env_mode_restart_cmd(result["config_path"].value)
+        result["restart_cmd"] = replace(restart, value=command)
     return result
 
 

@@ -11,6 +11,7 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -35,6 +36,8 @@ class FakeUpstream:
     expected_key: str | None = None
     hang_seconds: float = 10.0
     reply_text: str | None = None
+    # Status of GET /health/<stage> (liveliness, readiness), as a LiteLLM proxy answers it.
+    health: Callable[[str], int] = lambda stage: 200
     requests: list[Seen] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
 
@@ -100,6 +103,11 @@ class FakeUpstream:
                 body,
             )
         )
+        path = handler.path.split("?")[0]
+        if handler.command == "GET" and path.startswith("/health/"):
+            status = self.health(path.removeprefix("/health/"))
+            body = {"status": "healthy" if status == 200 else "unhealthy"}
+            return self._send(handler, status, body)
         mode = self.mode
         if mode == "hang":
             time.sleep(self.hang_seconds)
@@ -116,7 +124,6 @@ class FakeUpstream:
             return self._send(handler, 500, {"error": {"message": "upstream exploded"}})
         if mode == "garbage":
             return self._send_raw(handler, 200, b"<html>not json</html>", "text/html")
-        path = handler.path.split("?")[0]
         if handler.command == "GET" and path == "/api/tags":
             return self._send(handler, 200, {"models": [{"name": m} for m in OLLAMA_MODELS]})
         if handler.command == "GET" and path.endswith("/models"):
