@@ -291,3 +291,11 @@ async def test_real_waits_are_slept_including_the_one_after_the_last_retry(
     assert 1.5 <= result.configured_wait_s < 3.0
     assert result.elapsed_wait_s == pytest.approx(result.configured_wait_s, abs=0.25)
     assert result.total_ms >= 1500 and result.waits_compressed is False
+
+
+def test_a_config_litellm_refuses_is_one_clear_error(stocked, home: Path) -> None:
+    _add_passthrough(home, "routing_strategy", "fastest-please")
+    result = stocked("test-fallback", "gpt-4o", "--failure", "timeout")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: LiteLLM cannot build a router from this config")
+    assert "fastest-please" in result.stderr and len(result.stderr.splitlines()) == 1

@@ -20,7 +20,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from llmtui.errors import InvalidInput
+from llmtui.errors import InvalidInput, LlmtuiError
 from llmtui.litellm import runtime
 from llmtui.litellm.timeline import CURRENT_ATTEMPT, Recorder, SimulationResult, short_error
 from llmtui.litellm.wait_schedule import sleep_range
@@ -160,8 +160,7 @@ def simulate(
     litellm = runtime.load()
     settings, ignored = _router_settings(config)
     with _run_lock:
-        # Router mutates its fallbacks (default_fallbacks is appended): fresh copies each.
-        probe = litellm.Router(model_list=[], **copy.deepcopy(settings))
+        probe = _router(litellm, [], settings)
         kind, chain = effective_chain(probe, group, failure)
         if depth is not None and depth > len(chain):
             raise InvalidInput(
@@ -170,7 +169,7 @@ def simulate(
             )
         failing = None if depth is None else set(chain[:depth])
         model_list, deployments = _sim_model_list(config, failing, failure)
-        router = litellm.Router(model_list=model_list, **copy.deepcopy(settings))
+        router = _router(litellm, model_list, settings)
         recorder = Recorder(deployments)
         _instrument(router, recorder, compress_waits)
         response, error, seconds = asyncio.run(_drive(router, group))
@@ -189,6 +188,16 @@ def simulate(
     )
     _conclude(result, recorder, response, error)
     return result
+
+
+def _router(litellm: Any, model_list: list[dict[str, Any]], settings: dict[str, Any]) -> Any:
+    try:
+        # Router mutates its fallbacks (default_fallbacks is appended): a fresh copy each.
+        return litellm.Router(model_list=model_list, **copy.deepcopy(settings))
+    except Exception as exc:
+        raise LlmtuiError(
+            f"LiteLLM cannot build a router from this config: {short_error(exc)}"
+        ) from exc
 
 
 def _conclude(
