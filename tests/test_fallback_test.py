@@ -299,3 +299,15 @@ def test_a_config_litellm_refuses_is_one_clear_error(stocked, home: Path) -> Non
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: LiteLLM cannot build a router from this config")
     assert "fastest-please" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_default_fallbacks_route_an_unknown_group_to_the_real_server(stocked, home: Path) -> None:
+    # An imported config can carry default_fallbacks: LiteLLM then answers a fallback
+    # group it has no deployment for from the default group, within one attempt.
+    _add_passthrough(home, "default_fallbacks", ["local"])
+    _add_passthrough(home, "fallbacks", [{"gpt-4o": ["ghost"]}])
+    stocked.ok("fallback", "clear", "gpt-4o")
+    data = _test(stocked, "gpt-4o", "--failure", "server_error")
+    last = data["attempts"][-1]
+    assert (last["group"], last["routed_group"], last["ok"]) == ("ghost", "local", True)
+    assert (data["served_by"], data["outcome"]) == ("local", "fallback_served")

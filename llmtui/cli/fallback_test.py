@@ -90,7 +90,7 @@ def _row(attempt: Attempt) -> list[str]:
     result = "✔ served" if attempt.ok else f"✖ {_cut(attempt.error_type or 'error', ERROR_WIDTH)}"
     return [
         str(attempt.index),
-        attempt.group,
+        attempt.group if not attempt.routed_group else f"{attempt.group}→{attempt.routed_group}",
         _cut(attempt.deployment or "(none available)", DEPLOYMENT_WIDTH),
         result,
         seconds(attempt.waited_configured_s),

@@ -215,8 +215,10 @@ def _conclude(
         result.error = short_error(error) if error is not None else "no attempt succeeded"
         result.error_type = type(error).__name__ if error is not None else None
         return
-    result.served_by = served.group
-    result.served_position = order.index(served.group)
+    result.served_by = served.answered_by
+    if served.answered_by not in order:
+        order.append(served.answered_by)
+    result.served_position = order.index(served.answered_by)
     result.served_deployment = served.deployment
     result.outcome = "primary_served" if result.served_position == 0 else "fallback_served"
     result.response = _text(response)

@@ -22,6 +22,7 @@ class Attempt:
     index: int
     group: str
     retry: int  # 0 for the first try of this group, then 1, 2, ...
+    routed_group: str | None = None  # set when the router answered from another group
     deployment: str | None = None  # the config's litellm model, e.g. openai/gpt-4o
     deployment_id: str | None = None
     ok: bool = False
@@ -32,6 +33,11 @@ class Attempt:
     waited_range_s: tuple[float, float] | None = None  # its bounds, jitter included
     waited_elapsed_s: float | None = None  # what this run really spent waiting
     _started: float = field(default=0.0, repr=False)
+
+    @property
+    def answered_by(self) -> str:
+        """The group whose deployment really took this attempt."""
+        return self.routed_group or self.group
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -86,6 +92,8 @@ class Recorder:
         known = self.deployments.get(attempt.deployment_id or "")
         if known is not None and attempt.deployment is None:
             attempt.deployment = known[1]
+            # An unknown group can be routed to default_fallbacks within one call.
+            attempt.routed_group = known[0] if known[0] != attempt.group else None
 
     def fail(self, attempt: Attempt, exc: BaseException) -> None:
         attempt.ms = (time.perf_counter() - attempt._started) * 1000
