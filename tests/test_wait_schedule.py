@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import random
 from types import ModuleType
@@ -199,3 +200,22 @@ def test_schedule_for_a_rendered_config_notes_immediate_retries() -> None:
     assert schedule_for_config(config, "claude", "timeout").describe() == (
         "no retries: falls back at once"
     )
+
+
+def test_trigger_list_shows_the_schedule_of_the_stored_settings(run_cli) -> None:
+    run_cli.ok("provider", "add", "lab", "--type", "ollama")
+    run_cli.ok("provider", "add", "lab2", "--type", "ollama", "--api-base", "http://10.0.0.2:11434")
+    run_cli.ok("model", "add", "lab", "llama3", "--group", "local")
+    run_cli.ok("model", "add", "lab2", "llama3", "--group", "local")
+    run_cli.ok("trigger", "set", "rate_limit", "--retries", "1")
+    run_cli.ok("trigger", "set", "timeout", "--disable")
+    run_cli.ok("router", "set", "--retry-after", "2")
+    rows = {r["error_type"]: r for r in json.loads(run_cli.ok("trigger", "list", "--json").stdout)}
+    rate = rows["rate_limit"]["wait_schedule"]
+    assert [(w["low"], w["high"]) for w in rate["waits"]] == [(2, 2.75), (2, 2.75)]
+    assert rate["total_high_s"] == 5.5 and rate["immediate_note"] is None
+    assert rows["timeout"]["wait_schedule"]["waits"] == []  # disabled: no retries
+    assert rows["server_error"]["wait_schedule"]["total_low_s"] == 2 + 2 + 2 + 4
+    text = run_cli.ok("trigger", "list", "--group", "local").stdout
+    assert "rate_limit waits: retry 1 after 2–2.75 s, then 2–2.75 s before falling back" in text
+    assert "the group has 2 deployments" in text
