@@ -145,6 +145,9 @@ def test_a_test_is_stored_as_an_event_and_shown_as_last_test(stocked, home: Path
         "server_error",
     )
     assert last["label"] == "fallback 2 served" and last["at"] > 0
+    shown = stocked.ok("fallback", "show", "gpt-4o").stdout.splitlines()
+    assert shown[0].split()[-2:] == ["LAST", "TEST"]
+    assert shown[1].endswith("fallback 2 served, just now")
     assert _last_test(stocked, "claude") is None
     _test(stocked, "gpt-4o", "--failure", "timeout", "--depth", "all")
     assert _last_test(stocked, "gpt-4o")["outcome"] == "all_failed"

@@ -67,13 +67,18 @@ def show(state: CliState, group: str | None, as_json: bool) -> None:
     if as_json:
         emit_json([g.to_json() for g in groups])
         return
+    from llmtui.formatting import ago
+
     rows = []
     for g in groups:
+        tested = f"{g.last_test.label}, {ago(g.last_test.at)}" if g.last_test else None
         for kind, chain in g.chains.items():
             if chain.fallbacks or (group and kind == "general"):
                 problems = "; ".join(f.message for f in chain.findings) or "ok"
-                rows.append([g.name, kind, " → ".join([g.name, *chain.fallbacks]), problems])
-    table(["GROUP", "KIND", "CHAIN", "CHECK"], rows)
+                chain_text = " → ".join([g.name, *chain.fallbacks])
+                rows.append([g.name, kind, chain_text, problems, tested])
+                tested = ""  # once per group
+    table(["GROUP", "KIND", "CHAIN", "CHECK", "LAST TEST"], rows)
 
 
 @click.group("trigger")
