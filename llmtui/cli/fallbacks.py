@@ -67,13 +67,18 @@ def show(state: CliState, group: str | None, as_json: bool) -> None:
     if as_json:
         emit_json([g.to_json() for g in groups])
         return
+    from llmtui.formatting import ago
+
     rows = []
     for g in groups:
+        tested = f"{g.last_test.label}, {ago(g.last_test.at)}" if g.last_test else None
         for kind, chain in g.chains.items():
             if chain.fallbacks or (group and kind == "general"):
                 problems = "; ".join(f.message for f in chain.findings) or "ok"
-                rows.append([g.name, kind, " → ".join([g.name, *chain.fallbacks]), problems])
-    table(["GROUP", "KIND", "CHAIN", "CHECK"], rows)
+                chain_text = " → ".join([g.name, *chain.fallbacks])
+                rows.append([g.name, kind, chain_text, problems, tested])
+                tested = ""  # once per group
+    table(["GROUP", "KIND", "CHAIN", "CHECK", "LAST TEST"], rows)
 
 
 @click.group("trigger")
@@ -108,18 +113,27 @@ def trigger_set(state: CliState, error: str, retries, allowed_fails, enabled) ->
 
 
 @trigger.command("list")
+@click.option(
+    "--group", help="Count this group's deployments (retries are immediate while one is healthy)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_state
-def trigger_list(state: CliState, as_json: bool) -> None:
-    """List the per-error policies."""
+def trigger_list(state: CliState, group: str | None, as_json: bool) -> None:
+    """List the per-error policies, with the waits LiteLLM will apply before falling back."""
     from llmtui.services.policies import list_policies
+    from llmtui.services.wait_schedules import wait_schedules
 
-    views = state.run(list_policies)
+    async def go(ctx):
+        return await list_policies(ctx), await wait_schedules(ctx, group)
+
+    views, schedules = state.run(go)
     if as_json:
-        emit_json([v.to_json() for v in views])
+        emit_json(
+            [v.to_json() | {"wait_schedule": schedules[v.error_type].to_json()} for v in views]
+        )
         return
     table(
-        ["ERROR", "RETRIES", "ALLOWED FAILS", "ENABLED", "CUSTOMISED"],
+        ["ERROR", "RETRIES", "ALLOWED FAILS", "ENABLED", "CUSTOMISED", "MAX WAIT"],
         [
             [
                 v.error_type,
@@ -127,10 +141,17 @@ def trigger_list(state: CliState, as_json: bool) -> None:
                 v.allowed_fails,
                 "yes" if v.enabled else "no",
                 "yes" if v.customised else "",
+                _waits(schedules[v.error_type]),
             ]
             for v in views
         ],
     )
+    click.echo(f"rate_limit waits: {schedules['rate_limit'].describe()}")
+
+
+def _waits(schedule) -> str:
+    """LiteLLM's worst case before it falls back (its backoff is fixed, not a setting)."""
+    return f"{schedule.total_high:g} s" if schedule.waits else "none"
 
 
 @trigger.command("reset")

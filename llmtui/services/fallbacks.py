@@ -20,6 +20,7 @@ from llmtui.services.chain_rules import (
     errors,
 )
 from llmtui.services.context import AppContext, now
+from llmtui.services.test_history import LastTest, load_last_tests
 from llmtui.services.validation import check_name
 from llmtui.store.schema import Deployment, FallbackChain, FallbackEntry, Provider
 
@@ -45,6 +46,7 @@ class GroupView:
     enabled_deployments: int
     providers: list[str]
     chains: dict[str, ChainView]
+    last_test: LastTest | None = None
 
     @property
     def has_chain(self) -> bool:
@@ -61,6 +63,7 @@ class GroupView:
             "enabled_deployments": self.enabled_deployments,
             "providers": self.providers,
             "chains": {k: c.to_json() for k, c in self.chains.items()},
+            "last_test": self.last_test.to_json() if self.last_test else None,
         }
 
 
@@ -106,6 +109,7 @@ async def overview(ctx: AppContext) -> list[GroupView]:
     async with ctx.store.read() as session:
         groups = await load_groups(session)
         chains = await load_chains(session)
+        tests = await load_last_tests(session)
     plain = _plain(chains)
     names = sorted(set(groups) | {g for g, _ in chains})
     result = []
@@ -118,7 +122,12 @@ async def overview(ctx: AppContext) -> list[GroupView]:
             views[kind] = ChainView(name, kind, fallbacks, version, findings)
         result.append(
             GroupView(
-                name, info.deployments, info.enabled_deployments, sorted(info.providers), views
+                name,
+                info.deployments,
+                info.enabled_deployments,
+                sorted(info.providers),
+                views,
+                tests.get(name),
             )
         )
     return result

@@ -1,0 +1,127 @@
+"""`llmtui test-fallback GROUP --failure F [--depth N|all] [--json]`"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from llmtui.cli import CliState, pass_state
+from llmtui.cli.output import emit_json, table
+from llmtui.litellm.simulate import FAILURES
+from llmtui.litellm.timeline import Attempt, SimulationResult
+
+DEPLOYMENT_WIDTH = 28
+ERROR_WIDTH = 30
+
+
+@click.command("test-fallback")
+@click.argument("group")
+@click.option(
+    "--failure",
+    type=click.Choice(FAILURES),
+    required=True,
+    help="The error the failing deployments answer with.",
+)
+@click.option(
+    "--depth",
+    default="1",
+    show_default=True,
+    help="How many chain members fail: 1 (primary), 2 (primary and fallback 1) ... or all.",
+)
+@click.option(
+    "--real-waits",
+    is_flag=True,
+    help="Sleep the retry waits LiteLLM would (slow); by default they are recorded and skipped.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_state
+def test_fallback(
+    state: CliState, group: str, failure: str, depth: str, real_waits: bool, as_json: bool
+) -> None:
+    """Simulate FAILURE on GROUP and show every attempt LiteLLM's router makes.
+
+    In-process, from the config an apply would write: no network, no keys, no cost.
+    The test is stored as a fallback event. Exits 1 when every attempt failed although
+    the failure was meant to stop part-way down the chain (a depth shorter than it).
+    """
+    from llmtui.litellm import runtime
+    from llmtui.services.fallback_test import parse_depth, run_simulated
+
+    parsed = parse_depth(depth)
+    if not runtime.is_loaded() and sys.stderr.isatty():
+        click.echo("loading LiteLLM (the first test takes a few seconds) …", err=True)
+    run = state.run(
+        lambda ctx: run_simulated(ctx, group, failure, parsed, compress_waits=not real_waits)
+    )
+    result = run.result
+    if as_json:
+        emit_json({**result.to_json(), "event_id": run.event_id})
+    else:
+        print_timeline(result)
+    meant_to_be_served = result.depth is not None and result.depth < len(result.chain)
+    if result.outcome == "all_failed" and meant_to_be_served:
+        click.echo(
+            f"error: the failure was meant to stop after {result.depth} member(s) of "
+            f"{' → '.join(result.chain)}, but every attempt failed ({result.error_type})",
+            err=True,
+        )
+        raise click.exceptions.Exit(1)
+
+
+def print_timeline(result: SimulationResult) -> None:
+    click.echo(
+        f"Test {result.group} · {result.failure} · depth {result.depth_label} · {result.mode}"
+    )
+    kind = f" ({result.chain_kind})" if result.chain_kind else " (no fallbacks for this failure)"
+    click.echo(f"chain{kind}: {' → '.join(result.chain)}")
+    table(
+        ["#", "GROUP", "DEPLOYMENT", "RESULT", "WAITED (CFG)", "TOOK"],
+        [_row(a) for a in result.attempts],
+    )
+    click.echo(summary_line(result))
+    if result.response is not None:
+        click.echo(f'"{result.response}"')
+    if result.ignored_settings:
+        click.echo(f"not simulated: router_settings {', '.join(result.ignored_settings)}", err=True)
+
+
+def _row(attempt: Attempt) -> list[str]:
+    result = "✔ served" if attempt.ok else f"✖ {_cut(attempt.error_type or 'error', ERROR_WIDTH)}"
+    return [
+        str(attempt.index),
+        attempt.group if not attempt.routed_group else f"{attempt.group}→{attempt.routed_group}",
+        _cut(attempt.deployment or "(none available)", DEPLOYMENT_WIDTH),
+        result,
+        seconds(attempt.waited_configured_s),
+        f"{attempt.ms:.0f} ms",
+    ]
+
+
+def summary_line(result: SimulationResult) -> str:
+    if result.outcome == "all_failed":
+        head = f"all failed: {result.error_type}"
+    elif result.served_position == 0:
+        head = f"served by {result.served_by} (primary)"
+    else:
+        head = f"served by {result.served_by} (fallback {result.served_position})"
+    line = (
+        f"{head} · {result.total_ms:.0f} ms elapsed · "
+        f"{seconds(result.configured_wait_s)} in production waits"
+    )
+    if not result.waits_compressed:
+        line += f" (waited {seconds(result.elapsed_wait_s)} here)"
+    return line
+
+
+def seconds(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.1f} s" if value >= 0.1 or value == 0 else f"{value * 1000:.0f} ms"
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+COMMANDS = [test_fallback]
