@@ -7,6 +7,7 @@ command that will run. `run_apply` refuses a plan whose files changed on disk si
 
 from __future__ import annotations
 
+import asyncio
 import shlex
 import shutil
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from llmtui.ops.files import directory_write_problem, read_bytes_if_exists, sha2
 from llmtui.secrets.masking import mask_config_text, scrub
 from llmtui.services import settings as settings_service
 from llmtui.services.config import RenderResult, env_path_for, render_config, unified_diff
+from llmtui.services.config_validation import validate_render_result
 from llmtui.services.context import AppContext
 from llmtui.services.settings import SettingValue
 from llmtui.store.schema import AuditEntry
@@ -147,12 +149,14 @@ def parse_back_errors(text: str, expected: dict[str, Any] | None) -> list[str]:
 def validate_rendered(result: RenderResult) -> tuple[list[str], list[str]]:
     """Errors refuse the apply; warnings are shown.
 
-    The full validator (llmtui.litellm.validate.validate_data, from the validator branch)
-    plugs in HERE: `report = validate_data(result.rendered.data)` and add report.errors /
-    report.warnings. Until then: chain rules + a YAML round trip.
+    The full validator (unknown keys against the installed LiteLLM, fallback targets,
+    cycles, value types, env references) plus the store's chain findings and a check
+    that the YAML reads back as the rendered data. Blocking: call it in a thread.
     """
-    errors = list(result.errors) + parse_back_errors(result.text, result.rendered.data)
-    warnings = list(result.warnings)
+    report = validate_render_result(result)
+    errors = [i.describe() for i in report.errors]
+    errors += parse_back_errors(result.text, result.rendered.data)
+    warnings = [i.describe() for i in report.warnings]
     if not result.rendered.data.get("model_list"):
         warnings.append("the config has no models: the proxy will start but serve nothing")
     return errors, warnings
@@ -261,7 +265,7 @@ async def plan_apply(ctx: AppContext) -> ApplyPlan:
         env_path = env_path_for(path)
         new_env = result.env_text.encode("utf-8")
         files.insert(0, FileChange("env", env_path, new_env, read_bytes_if_exists(env_path)))
-    errors, warnings = validate_rendered(result)
+    errors, warnings = await asyncio.to_thread(validate_rendered, result)
     plan = ApplyPlan(
         kind="apply",
         config_path=path,
