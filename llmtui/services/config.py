@@ -16,6 +16,7 @@ from llmtui.services.chain_rules import Finding, check_chain
 from llmtui.services.context import AppContext
 from llmtui.services.fallbacks import load_chains, load_groups
 from llmtui.services.policies import ROUTER_SETTINGS
+from llmtui.services.recorder import RECORDER_CALLBACK
 from llmtui.store.schema import Deployment, Provider, ProxySetting, RetryPolicy
 
 SECRET_MARK = "__llmtui_secret__"
@@ -100,6 +101,8 @@ async def load_snapshot(ctx: AppContext, with_secrets: bool = True) -> Snapshot:
         drill_mode=bool(values["drill_mode"].value),
         proxy_master_key=values["proxy_key"].value if with_secrets else None,
     )
+    if values["recorder_enabled"].value:
+        snapshot.callbacks.append(RECORDER_CALLBACK)
     for p in providers:
         secrets = box.decrypt(p.secret_token) if (box and p.secret_token) else {}
         if not with_secrets and p.secret_token:
