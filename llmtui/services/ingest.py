@@ -15,17 +15,20 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.dialects.sqlite import insert
 
+from llmtui.errors import LlmtuiError
 from llmtui.litellm.triggers import trigger_of
 from llmtui.services.context import AppContext
 from llmtui.services.recorder import EVENTS_FILE, recorder_config
 from llmtui.store.schema import FallbackEvent, Meta
 
+T = TypeVar("T")
 STATE_KEY = "ingest.proxy.position"
 STATS_KEY = "ingest.proxy.stats"
 CHUNK_BYTES = 1 << 20
@@ -259,16 +262,14 @@ async def ingest(ctx: AppContext, events_dir: Path | None = None) -> IngestRepor
     report = IngestReport()
     async with ctx.store.read() as session:
         known = await _load_position(session)
-    segments, report.rotated, report.missed = await asyncio.to_thread(
-        _plan, events_dir / EVENTS_FILE, known
-    )
+    segments, report.rotated, report.missed = await _io(_plan, events_dir / EVENTS_FILE, known)
     timelines: dict[str, list[dict[str, Any]]] = {}
     dropped: int | None = None
     for segment in segments:
         report.files.append(str(segment.path))
         position = segment.position
         while True:
-            chunk = await asyncio.to_thread(_read, segment.path, position)
+            chunk = await _io(_read, segment.path, position)
             if chunk is None:  # rotated while we read: the next run continues from here
                 await _record_stats(ctx, report, dropped)
                 return report
@@ -288,6 +289,15 @@ async def ingest(ctx: AppContext, events_dir: Path | None = None) -> IngestRepor
             known = position = moved
     await _record_stats(ctx, report, dropped)
     return report
+
+
+async def _io(function: Callable[..., T], *args: Any) -> T:
+    """File work off the event loop; an unreadable events file is one clear error."""
+    try:
+        return await asyncio.to_thread(function, *args)
+    except OSError as exc:
+        where = exc.filename or args[0]
+        raise LlmtuiError(f"cannot read the recorder's events at {where}: {exc.strerror}") from exc
 
 
 async def _commit(

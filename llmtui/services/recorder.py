@@ -12,6 +12,7 @@ import os
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from llmtui.errors import LlmtuiError
 from llmtui.services import settings as settings_service
@@ -142,3 +143,50 @@ def module_state(config: RecorderConfig) -> str:
     except OSError:
         return "missing"
     return "current" if on_disk == module_text(config.events_dir_in_container) else "stale"
+
+
+@dataclass(frozen=True)
+class RecorderStatus:
+    config: RecorderConfig
+    module: str  # missing / current / stale
+    callback_in_config: bool | None  # None: no config file yet
+    files: list[tuple[str, int]]
+    ingest: dict[str, Any]
+
+    @property
+    def apply_needed(self) -> bool:
+        if self.config.enabled:
+            return self.module != "current" or not self.callback_in_config
+        return bool(self.callback_in_config)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "enabled": self.config.enabled,
+            "apply_needed": self.apply_needed,
+            "events_dir": str(self.config.events_dir),
+            "events_dir_in_container": self.config.events_dir_in_container,
+            "module_path": str(self.config.module_path),
+            "module": self.module,
+            "callback_in_config": self.callback_in_config,
+            "files": [{"name": name, "bytes": size} for name, size in self.files],
+            "mounts": [m.spec for m in (self.config.events_mount, self.config.module_mount)],
+            "ingest": self.ingest,
+        }
+
+
+async def recorder_status(ctx: AppContext) -> RecorderStatus:
+    """Is the recorder on, written, listed in the config on disk, and how far is ingest."""
+    from llmtui.services.ingest import load_stats
+
+    config = await recorder_config(ctx)
+    try:
+        callback: bool | None = RECORDER_CALLBACK in config.config_path.read_text("utf-8")
+    except OSError:
+        callback = None
+    files = []
+    for name in (EVENTS_FILE, f"{EVENTS_FILE}.1"):
+        try:
+            files.append((name, (config.events_dir / name).stat().st_size))
+        except OSError:
+            continue
+    return RecorderStatus(config, module_state(config), callback, files, await load_stats(ctx))
