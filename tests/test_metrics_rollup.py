@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
+import sqlite3
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, text, update
 
 from llmtui.services.metrics import RANGES, compute
+from llmtui.store import migrate
 from llmtui.store.schema import FallbackEvent
 from tests.support.events import add_events, event
 
@@ -65,6 +68,34 @@ async def test_rollups_follow_inserts_updates_and_deletes(ctx) -> None:
     async with ctx.store.write() as session:
         await session.execute(delete(FallbackEvent))
     await _assert_rollups_match(ctx)
+
+
+def test_upgrade_counts_the_events_stored_before_it(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    migrate.ensure_db_file(path)
+    migrate.upgrade(path, "0001")
+    conn = sqlite3.connect(path)
+    rows = [
+        event(NOW - 10, "a", served_by="b", position=1, latency_ms=5.0),
+        event(NOW - 5 * DAY, "a", "timeout", attempts=2, source="live"),
+    ]
+    conn.executemany(
+        "INSERT INTO fallback_events (occurred_at, group_name, trigger, status_code, served_by, "
+        "served_position, outcome, attempts, latency_ms, source, detail, dedupe_key) VALUES "
+        "(:occurred_at, :group_name, :trigger, :status_code, :served_by, :served_position, "
+        ":outcome, :attempts, :latency_ms, :source, :detail, :dedupe_key)",
+        rows,
+    )
+    conn.commit()
+    migrate.upgrade(path)
+    try:
+        kept = conn.execute("SELECT * FROM fallback_rollup_outcome ORDER BY 1, 2, 3, 4, 5, 6")
+        assert kept.fetchall() == conn.execute(_RAW_OUTCOME).fetchall()
+        assert len(conn.execute(_RAW_TRIGGER).fetchall()) == 4  # 2 events x 2 grains
+        kept = conn.execute("SELECT * FROM fallback_rollup_trigger ORDER BY 1, 2, 3, 4, 5")
+        assert kept.fetchall() == conn.execute(_RAW_TRIGGER).fetchall()
+    finally:
+        conn.close()
 
 
 def _reference(events: list[dict], range_name: str, sources: list[str]) -> dict:
