@@ -198,16 +198,19 @@ async def compute(
             )
         }
         report.over_time = [TimeBucket(s, *counts.get(s, (0, 0))) for s in starts]
+        stored = dict((await session.execute(q.stored_latencies())).all())
         for g in report.groups:
+            n = latency_counts[g.group]
+            everything = stored.get(g.group) == n  # the window holds all of them
             g.p50_ms, g.p95_ms = [
-                await _percentile(session, params, g.group, latency_counts[g.group], pct)
+                await _percentile(session, params, g.group, n, pct, not everything)
                 for pct in (50, 95)
             ]
     return report
 
 
 async def _percentile(
-    session: Any, params: dict[str, Any], group: str, n: int, pct: int
+    session: Any, params: dict[str, Any], group: str, n: int, pct: int, filtered: bool
 ) -> float | None:
     if n == 0:
         return None
@@ -216,7 +219,8 @@ async def _percentile(
     offset = n - rank if descending else rank - 1
     value = (
         await session.execute(
-            q.nth_latency(descending), {**params, "group": group, "offset": offset}
+            q.nth_latency(descending, filtered),
+            {**params, "group": group, "offset": offset},
         )
     ).scalar()
     return None if value is None else round(float(value), 1)
