@@ -225,6 +225,13 @@ async def test_attempt_lines_become_the_requests_timeline(ctx, events_dir) -> No
     ]
 
 
+async def test_drills_are_counted_not_stored(ctx, events_dir) -> None:
+    append(events_dir, line("r1", drill="test-7"), line("r2"))
+    report = await ingest(ctx)
+    assert (report.drills, report.inserted) == (1, 1)  # the live test stores its own event
+    assert [r[0] for r in await stored(ctx)] == ["proxy:r2"]
+
+
 async def test_no_events_directory_is_not_an_error(ctx) -> None:
     report = await ingest(ctx)
     assert (report.lines, report.inserted, report.files) == (0, 0, [])

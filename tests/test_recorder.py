@@ -66,8 +66,9 @@ def router(chain: list[str], **mocks: str) -> Any:
     )
 
 
-async def ask(r: Any, group: str) -> str:
-    response = await r.acompletion(model=group, messages=[{"role": "user", "content": "hi"}])
+async def ask(r: Any, group: str, **extra: Any) -> str:
+    messages = [{"role": "user", "content": "hi"}]
+    response = await r.acompletion(model=group, messages=messages, **extra)
     return response.choices[0].message.content
 
 
@@ -85,8 +86,10 @@ async def test_written_module_is_the_packaged_one_with_the_container_path() -> N
     assert "DEFAULT_EVENTS_DIR = '/srv/events'" in text
     _litellm()  # the packaged module imports litellm: never before the local cost map is set
     from llmtui.litellm import proxy_recorder
+    from llmtui.services import ingest as ingest_service
 
     assert proxy_recorder.EVENTS_FILE == EVENTS_FILE
+    assert proxy_recorder.SCHEMA_VERSION == ingest_service.SCHEMA_VERSION
     assert "import llmtui" not in text and "from llmtui" not in text  # self-contained
 
 
@@ -114,6 +117,14 @@ async def test_primary_fails_and_the_first_fallback_serves(recorder, events_dir)
         ["gpt-4o", "claude"],
     )
     assert 0 < request["latency_ms"] < 30_000 and request["started"] <= request["at"]
+    assert request["drill"] is None
+
+
+async def test_live_test_requests_are_marked_as_drills(recorder, events_dir) -> None:
+    r = router(["gpt-4o", "claude"], **{"gpt-4o": "litellm.RateLimitError", "claude": "hello"})
+    assert await ask(r, "gpt-4o", metadata={"llmtui_drill": "test-12"}) == "hello"
+    assert recorder.flush()
+    assert requests(events_dir)[0]["drill"] == "test-12"
 
 
 async def test_second_fallback_serves_after_the_first_fails(recorder, events_dir) -> None:

@@ -48,6 +48,7 @@ PROXY_SAFETY_SECONDS = 300.0  # proxy: if the post-call failure hook never comes
 MAX_PENDING = 4096
 PENDING_TTL_SECONDS = 900.0
 QUEUE_LINES = 10_000
+DRILL_TAG = "llmtui_drill"  # request metadata key set by `llmtui test-fallback --live`
 
 
 def _epoch(value: Any) -> float | None:
@@ -68,6 +69,15 @@ def _metadata(kwargs: dict[str, Any]) -> dict[str, Any]:
         if isinstance(candidate, dict) and candidate:
             return candidate
     return {}
+
+
+def _drill(metadata: dict[str, Any]) -> str | None:
+    """llmtui's live fallback tests tag their requests; those are drills, not traffic."""
+    requester = metadata.get("requester_metadata")
+    tag = metadata.get(DRILL_TAG)
+    if tag is None and isinstance(requester, dict):
+        tag = requester.get(DRILL_TAG)
+    return None if tag is None else str(tag)[:100]
 
 
 def _error(exc: Any) -> tuple[str | None, int | None]:
@@ -113,6 +123,7 @@ class _Request:
         self.failures: dict[str, tuple[str | None, int | None]] = {}
         self.hops: list[_Hop] = []
         self.served_by: str | None = None
+        self.drill: str | None = None
         self.timer: asyncio.TimerHandle | None = None
 
     def note_start(self, when: float | None) -> None:
@@ -237,6 +248,7 @@ class Recorder(CustomLogger):
         metadata = _metadata(kwargs)
         requested = metadata.get("original_model_group")
         record.group = requested or record.group or failed_group
+        record.drill = record.drill or _drill(metadata)
         record.note_start(_epoch(metadata.get("litellm_received_at")))
         now = time.time()
         record.note_start(now)
@@ -336,6 +348,7 @@ class Recorder(CustomLogger):
                 "latency_ms": round((now - started) * 1000, 3) if served else None,
                 "tried": [record.group, *targets],
                 "dropped": self.stats["dropped"],
+                "drill": record.drill,
             }
         )
         self._enqueue(b"".join(json.dumps(line).encode() + b"\n" for line in lines), len(lines))

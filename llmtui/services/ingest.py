@@ -55,6 +55,7 @@ class IngestReport:
     garbage: int = 0
     attempt_lines: int = 0
     skipped: int = 0  # well-formed lines of a kind this llmtui does not store
+    drills: int = 0  # live fallback tests seen by the recorder: stored by the test as `live`
     rotated: bool = False
     missed: bool = False  # the file we were reading was rotated away twice: lines lost
     files: list[str] = field(default_factory=list)
@@ -216,7 +217,11 @@ def _parse(
             report.skipped += 1
             continue
         request_id = line.get("request")
-        row = _row(line, timelines.pop(request_id, None) if isinstance(request_id, str) else None)
+        timeline = timelines.pop(request_id, None) if isinstance(request_id, str) else None
+        if line.get("drill") is not None:
+            report.drills += 1
+            continue
+        row = _row(line, timeline)
         if row is None:
             report.garbage += 1
             continue
@@ -325,7 +330,15 @@ async def _record_stats(ctx: AppContext, report: IngestReport, dropped: int | No
     async with ctx.store.write() as session:
         row = await session.get(Meta, STATS_KEY)
         totals: dict[str, Any] = json.loads(row.value) if row is not None else {}
-        for key in ("lines", "inserted", "duplicates", "garbage", "attempt_lines", "skipped"):
+        for key in (
+            "lines",
+            "inserted",
+            "duplicates",
+            "garbage",
+            "attempt_lines",
+            "skipped",
+            "drills",
+        ):
             totals[key] = totals.get(key, 0) + getattr(report, key)
         totals["missed_rotations"] = totals.get("missed_rotations", 0) + int(report.missed)
         totals["last_run"] = time.time()
