@@ -8,7 +8,7 @@ import io
 import pytest
 
 from llmtui.errors import InvalidInput, NotFound
-from llmtui.services.metrics import compute, group_status
+from llmtui.services.metrics import compute, export_csv, group_status
 from tests.support.events import add_events, event
 
 # 08:30:00.5 UTC: half past an hour, so every range starts mid-hour and mid-day.
@@ -148,6 +148,14 @@ async def test_csv_has_one_row_per_group_with_the_json_columns(stocked) -> None:
     assert [r["group"] for r in rows] == ["gpt-4o", "local"]
     assert list(rows[0]) == list(report.to_json()["groups"][0])
     assert rows[0]["success_rate"] == "0.6667" and rows[1]["p95_ms"] == "200.0"
+
+
+async def test_export_writes_a_private_csv_under_the_home(stocked) -> None:
+    report = await compute(stocked, "7d", group="gpt-4o", now=NOW)
+    path = export_csv(stocked, report)
+    assert path.parent == stocked.home / "exports"
+    assert path.name == "fallback-metrics-7d-gpt-4o-2027-01-15T08-30-00.csv"
+    assert path.read_text() == report.to_csv() and path.stat().st_mode & 0o777 == 0o600
 
 
 async def test_group_status(ctx) -> None:

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from llmtui.errors import InvalidInput, NotFound
+from llmtui.errors import InvalidInput, LlmtuiError, NotFound
+from llmtui.ops.files import atomic_write_text, describe_os_error
 from llmtui.services import metrics_sql as q
 from llmtui.services.context import AppContext
 
@@ -224,6 +227,20 @@ async def _percentile(
         )
     ).scalar()
     return None if value is None else round(float(value), 1)
+
+
+def export_csv(ctx: AppContext, report: MetricsReport) -> Path:
+    """Write the report's CSV to <home>/exports/ (0600, atomic) and say where (TUI `e`)."""
+    directory = ctx.home / "exports"
+    try:
+        directory.mkdir(mode=0o700, exist_ok=True)
+    except OSError as exc:
+        raise LlmtuiError(describe_os_error(exc, directory)) from exc
+    stamp = datetime.fromtimestamp(report.until, UTC).strftime("%Y-%m-%dT%H-%M-%S")
+    scope = f"-{re.sub(r'[^A-Za-z0-9._-]+', '_', report.group)}" if report.group else ""
+    path = directory / f"fallback-metrics-{report.range}{scope}-{stamp}.csv"
+    atomic_write_text(path, report.to_csv())
+    return path
 
 
 @dataclass(frozen=True)
