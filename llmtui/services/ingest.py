@@ -327,6 +327,9 @@ async def _commit(
 
 
 async def _record_stats(ctx: AppContext, report: IngestReport, dropped: int | None) -> None:
+    """Totals in meta; skipped when nothing was read, so idle refreshes never write."""
+    if not (report.lines or report.garbage or report.missed):
+        return
     async with ctx.store.write() as session:
         row = await session.get(Meta, STATS_KEY)
         totals: dict[str, Any] = json.loads(row.value) if row is not None else {}
