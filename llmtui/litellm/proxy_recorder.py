@@ -32,7 +32,7 @@ import queue
 import sys
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
 from datetime import datetime
 from typing import Any
 
@@ -87,23 +87,8 @@ def _error(exc: Any) -> tuple[str | None, int | None]:
     return type(exc).__name__, status if isinstance(status, int) else None
 
 
-class _Hop:
-    """One fallback hop as LiteLLM reports it: `source` failed, `target` was tried."""
-
-    __slots__ = ("at", "depth", "ok", "source", "source_error", "source_status", "target")
-
-    def __init__(
-        self,
-        source: str,
-        source_error: str | None,
-        source_status: int | None,
-        target: str,
-        ok: bool,
-        depth: int,
-        at: float,
-    ) -> None:
-        self.source, self.source_error, self.source_status = source, source_error, source_status
-        self.target, self.ok, self.depth, self.at = target, ok, depth, at
+# One fallback hop as LiteLLM reports it: `source` failed, `target` was tried.
+_Hop = namedtuple("_Hop", "source source_error source_status target ok depth at")
 
 
 class _Request:
@@ -311,45 +296,27 @@ class Recorder(CustomLogger):
         trigger = (
             record.trigger if record.trigger[0] else errors.get(record.group or "", (None, None))
         )
+        base = {"v": SCHEMA_VERSION, "request": request_id, "at": now, "group": record.group}
         lines = []
         for position, target in enumerate(targets, start=1):
             won = served and target == record.served_by
             error, status = (None, None) if won else errors.get(target, (None, None))
-            lines.append(
-                {
-                    "v": SCHEMA_VERSION,
-                    "kind": "attempt",
-                    "request": request_id,
-                    "at": now,
-                    "group": record.group,
-                    "position": position,
-                    "target": target,
-                    "outcome": "served" if won else "failed",
-                    "error": error,
-                    "status": status,
-                }
-            )
+            outcome = "served" if won else "failed"
+            lines.append({**base, "kind": "attempt", "position": position, "target": target})
+            lines[-1].update(outcome=outcome, error=error, status=status)
         served_by = record.served_by if served else None
         started = record.started or now
-        lines.append(
-            {
-                "v": SCHEMA_VERSION,
-                "kind": "request",
-                "request": request_id,
-                "at": now,
-                "started": started,
-                "group": record.group,
-                "error": trigger[0],
-                "status": trigger[1],
-                "outcome": "served" if served else "failed",
-                "served_by": served_by,
-                "position": targets.index(served_by) + 1 if served_by in targets else None,
-                "attempts": len(targets),
-                "latency_ms": round((now - started) * 1000, 3) if served else None,
-                "tried": [record.group, *targets],
-                "dropped": self.stats["dropped"],
-                "drill": record.drill,
-            }
+        lines.append({**base, "kind": "request", "started": started, "error": trigger[0]})
+        lines[-1].update(
+            status=trigger[1],
+            outcome="served" if served else "failed",
+            served_by=served_by,
+            position=targets.index(served_by) + 1 if served_by in targets else None,
+            attempts=len(targets),
+            latency_ms=round((now - started) * 1000, 3) if served else None,
+            tried=[record.group, *targets],
+            dropped=self.stats["dropped"],
+            drill=record.drill,
         )
         self._enqueue(b"".join(json.dumps(line).encode() + b"\n" for line in lines), len(lines))
 
