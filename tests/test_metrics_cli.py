@@ -19,6 +19,7 @@ from llmtui.services.recorder import (
     recorder_files,
     volume_line,
 )
+from llmtui.store.schema import ProxySetting
 
 
 def request_line(request: str, group: str, served_by: str | None, error: str, age: float) -> str:
@@ -86,6 +87,23 @@ def test_enable_prints_the_mounts_and_adds_the_callback(run_cli, home) -> None:
     assert json.loads(run_cli.ok("recorder", "status", "--json").output)["apply_needed"] is True
     actions = [e["action"] for e in json.loads(run_cli.ok("audit", "--json").output)]
     assert actions[:2] == ["setting.set", "setting.set"]
+
+
+async def test_an_imported_recorder_callback_follows_the_setting(ctx, run_cli) -> None:
+    async with ctx.store.write() as session:
+        session.add(
+            ProxySetting(
+                section="litellm_settings",
+                key="callbacks",
+                value=["prometheus", RECORDER_CALLBACK],
+                updated_at=time.time(),
+            )
+        )
+    rendered = yaml.safe_load(run_cli.ok("config", "render").output)
+    assert rendered["litellm_settings"]["callbacks"] == ["prometheus"]
+    run_cli.ok("recorder", "enable")
+    rendered = yaml.safe_load(run_cli.ok("config", "render").output)
+    assert rendered["litellm_settings"]["callbacks"] == ["prometheus", RECORDER_CALLBACK]
 
 
 async def test_recorder_files_follow_the_settings(ctx, run_cli, home) -> None:

@@ -145,7 +145,20 @@ async def load_snapshot(ctx: AppContext, with_secrets: bool = True) -> Snapshot:
             snapshot.passthrough.setdefault(s.section, {})[s.key] = value
     for key, definition in ROUTER_SETTINGS.items():
         snapshot.router_settings.setdefault(key, definition.default)
+    _drop_imported_recorder(snapshot)
     return snapshot
+
+
+def _drop_imported_recorder(snapshot: Snapshot) -> None:
+    """The recorder callback follows the setting, even if an imported config listed it."""
+    section = snapshot.passthrough.get("litellm_settings", {})
+    listed = section.get("callbacks")
+    if isinstance(listed, list) and RECORDER_CALLBACK in listed:
+        kept = [c for c in listed if c != RECORDER_CALLBACK]
+        if kept:
+            section["callbacks"] = kept
+        else:
+            del section["callbacks"]
 
 
 def _secret_names(type_id: str) -> tuple[str, ...]:
