@@ -106,6 +106,14 @@ async def test_an_imported_recorder_callback_follows_the_setting(ctx, run_cli) -
     assert rendered["litellm_settings"]["callbacks"] == ["prometheus", RECORDER_CALLBACK]
 
 
+def test_enable_refuses_an_events_dir_it_cannot_create(run_cli, home) -> None:
+    (home / "file").write_text("")
+    run_cli.ok("settings", "set", "events_dir", str(home / "file" / "events"))
+    result = run_cli("recorder", "enable")
+    assert result.exit_code == 1 and "the recorder stays off" in result.stderr
+    assert json.loads(run_cli.ok("recorder", "status", "--json").output)["enabled"] is False
+
+
 async def test_recorder_files_follow_the_settings(ctx, run_cli, home) -> None:
     assert await recorder_files(ctx) == []
     run_cli.ok("settings", "set", "events_dir_in_container", "/data/events")

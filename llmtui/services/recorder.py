@@ -124,16 +124,17 @@ async def set_enabled(ctx: AppContext, enabled: bool) -> RecorderConfig:
             "LLMTUI_RECORDER is set in the environment and overrides the stored setting; "
             "unset it first"
         )
-    await settings_service.set_value(ctx, "recorder_enabled", enabled)
-    config = await recorder_config(ctx)
-    if enabled:
+    events_dir = (await recorder_config(ctx)).events_dir
+    if enabled:  # first, so that a failure leaves the setting as it was
         try:
-            config.events_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            events_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
             raise LlmtuiError(
-                f"cannot create the events directory {config.events_dir}: {exc.strerror}"
+                f"cannot create the events directory {events_dir}: {exc.strerror}; "
+                "the recorder stays off"
             ) from exc
-    return config
+    await settings_service.set_value(ctx, "recorder_enabled", enabled)
+    return await recorder_config(ctx)
 
 
 def module_state(config: RecorderConfig) -> str:
