@@ -24,6 +24,8 @@ from llmtui.services import settings as settings_service
 from llmtui.services.config import RenderResult, env_path_for, render_config, unified_diff
 from llmtui.services.config_validation import validate_render_result
 from llmtui.services.context import AppContext
+from llmtui.services.recorder import mounts as recorder_mounts
+from llmtui.services.recorder import recorder_files
 from llmtui.services.settings import SettingValue
 from llmtui.store.schema import AuditEntry
 
@@ -36,7 +38,7 @@ SECRET_PARAMS = frozenset(
 class FileChange:
     """One file apply manages: the config, or (secrets_mode=env) the container's env file."""
 
-    role: str  # config | env
+    role: str  # config | env | recorder
     path: Path
     new: bytes = field(repr=False)
     old: bytes | None = field(repr=False)  # as read when planning; None = no file yet
@@ -265,6 +267,13 @@ async def plan_apply(ctx: AppContext) -> ApplyPlan:
         env_path = env_path_for(path)
         new_env = result.env_text.encode("utf-8")
         files.insert(0, FileChange("env", env_path, new_env, read_bytes_if_exists(env_path)))
+    for module_path, text in await recorder_files(ctx):  # written before the config
+        files.insert(
+            0,
+            FileChange(
+                "recorder", module_path, text.encode("utf-8"), read_bytes_if_exists(module_path)
+            ),
+        )
     errors, warnings = await asyncio.to_thread(validate_rendered, result)
     plan = ApplyPlan(
         kind="apply",
@@ -288,4 +297,16 @@ async def plan_apply(ctx: AppContext) -> ApplyPlan:
         )
     check_targets(plan)
     restart_notes(plan)
+    await recorder_notes(ctx, plan)
     return plan
+
+
+async def recorder_notes(ctx: AppContext, plan: ApplyPlan) -> None:
+    """The proxy only records fallbacks if its container mounts what apply writes."""
+    if not any(f.role == "recorder" for f in plan.files):
+        return
+    for mount in await recorder_mounts(ctx):
+        plan.notes.append(
+            f"fallback recorder: the proxy container needs the mount {mount.docker_flag()} "
+            f"(compose: {mount.compose_line()})"
+        )

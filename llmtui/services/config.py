@@ -19,6 +19,7 @@ from llmtui.services.policies import ROUTER_SETTINGS
 from llmtui.services.sealing import SECRET_MARK as SECRET_MARK  # re-exported
 from llmtui.services.sealing import has_sealed, redact, unseal
 from llmtui.services.sealing import seal as seal  # re-exported
+from llmtui.services.recorder import RECORDER_CALLBACK
 from llmtui.store.schema import Deployment, Provider, ProxySetting, RetryPolicy
 
 
@@ -85,6 +86,8 @@ async def load_snapshot(ctx: AppContext, with_secrets: bool = True) -> Snapshot:
         drill_mode=bool(values["drill_mode"].value),
         proxy_master_key=values["proxy_key"].value if with_secrets else None,
     )
+    if values["recorder_enabled"].value:
+        snapshot.callbacks.append(RECORDER_CALLBACK)
     for p in providers:
         secrets = box.decrypt(p.secret_token) if (box and p.secret_token) else {}
         if not with_secrets and p.secret_token:
@@ -127,7 +130,20 @@ async def load_snapshot(ctx: AppContext, with_secrets: bool = True) -> Snapshot:
             snapshot.passthrough.setdefault(s.section, {})[s.key] = value
     for key, definition in ROUTER_SETTINGS.items():
         snapshot.router_settings.setdefault(key, definition.default)
+    _drop_imported_recorder(snapshot)
     return snapshot
+
+
+def _drop_imported_recorder(snapshot: Snapshot) -> None:
+    """The recorder callback follows the setting, even if an imported config listed it."""
+    section = snapshot.passthrough.get("litellm_settings", {})
+    listed = section.get("callbacks")
+    if isinstance(listed, list) and RECORDER_CALLBACK in listed:
+        kept = [c for c in listed if c != RECORDER_CALLBACK]
+        if kept:
+            section["callbacks"] = kept
+        else:
+            del section["callbacks"]
 
 
 def _secret_names(type_id: str) -> tuple[str, ...]:

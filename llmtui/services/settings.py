@@ -72,6 +72,13 @@ def _as_path(raw: Any) -> str:
     return str(Path(text).expanduser())
 
 
+def _as_container_path(raw: Any) -> str:
+    text = str(raw).strip().rstrip("/")
+    if not text.startswith("/") or ":" in text or any(c.isspace() for c in text):
+        raise InvalidInput(f"{raw!r} is not an absolute container path without spaces or ':'")
+    return text
+
+
 @dataclass(frozen=True)
 class SettingDef:
     key: str
@@ -152,6 +159,34 @@ SETTINGS: dict[str, SettingDef] = {
             "allow live fallback tests (writes dangerously_allow_mock_testing_request_params)",
         ),
         SettingDef(
+            "recorder_enabled",
+            "LLMTUI_RECORDER",
+            False,
+            _as_bool,
+            "record the proxy's real fallbacks (apply writes llmtui_recorder.py beside the config)",
+        ),
+        SettingDef(
+            "events_dir",
+            "LLMTUI_EVENTS_DIR",
+            None,
+            _as_path,
+            "host directory the proxy's recorder writes events to (default: <home>/events)",
+        ),
+        SettingDef(
+            "events_dir_in_container",
+            "LLMTUI_EVENTS_DIR_IN_CONTAINER",
+            "/llmtui-events",
+            _as_container_path,
+            "where the events directory is mounted inside the proxy's container",
+        ),
+        SettingDef(
+            "container_config_dir",
+            "LLMTUI_CONTAINER_CONFIG_DIR",
+            "/app",
+            _as_container_path,
+            "the directory of the config file inside the proxy's container",
+        ),
+        SettingDef(
             "probe_connect_timeout",
             "LLMTUI_PROBE_CONNECT_TIMEOUT",
             5.0,
@@ -204,6 +239,8 @@ def env_mode_restart_cmd(config_path: str) -> str:
 def _default(ctx: AppContext, definition: SettingDef) -> Any:
     if definition.key == "config_path":
         return str(ctx.home / "litellm-config.yaml")
+    if definition.key == "events_dir":
+        return str(ctx.home / "events")
     return definition.default
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from llmtui.errors import StoreError
 
 # Kept equal to Alembic's head by tests/test_migrations.py.
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 

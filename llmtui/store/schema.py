@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -181,7 +182,53 @@ class FallbackEvent(Base):
         Index("ix_fallback_events_time", "occurred_at"),
         Index("ix_fallback_events_group_time", "group_name", "occurred_at"),
         Index("ix_fallback_events_source_time", "source", "occurred_at"),
+        # Exact percentiles: walk one group's served latencies in order, filtering time
+        # and source inside the index (no table reads).
+        Index(
+            "ix_fallback_events_latency",
+            "group_name",
+            "outcome",
+            "latency_ms",
+            "occurred_at",
+            "source",
+            sqlite_where=text("latency_ms IS NOT NULL"),
+        ),
     )
+
+
+class FallbackRollupOutcome(Base):
+    """fallback_events counted per hour and per UTC day; kept by SQL triggers (0002).
+
+    Metrics read these few thousand rows instead of scanning a million events.
+    `served_by` is '' when nothing served (a primary key column cannot be NULL).
+    """
+
+    __tablename__ = "fallback_rollup_outcome"
+
+    grain: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    source: Mapped[str] = mapped_column(String(20), primary_key=True)
+    group_name: Mapped[str] = mapped_column(Text, primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(20), primary_key=True)
+    served_by: Mapped[str] = mapped_column(Text, primary_key=True)
+    events: Mapped[int] = mapped_column(Integer)
+    attempts: Mapped[int] = mapped_column(Integer)
+    latency_n: Mapped[int] = mapped_column(Integer)
+    last_at: Mapped[float] = mapped_column(Float)
+
+
+class FallbackRollupTrigger(Base):
+    """fallback_events counted per trigger, hour and UTC day; kept by SQL triggers (0002)."""
+
+    __tablename__ = "fallback_rollup_trigger"
+
+    grain: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    source: Mapped[str] = mapped_column(String(20), primary_key=True)
+    group_name: Mapped[str] = mapped_column(Text, primary_key=True)
+    trigger: Mapped[str] = mapped_column(String(40), primary_key=True)
+    events: Mapped[int] = mapped_column(Integer)
+    last_at: Mapped[float] = mapped_column(Float)
 
 
 class AuditEntry(Base):
