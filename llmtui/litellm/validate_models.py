@@ -7,7 +7,6 @@ the provider as they are, so those are warnings.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,24 +24,23 @@ class ModelNames:
 
     exact: set[str] = field(default_factory=set)
     aliases: set[str] = field(default_factory=set)
-    # Wildcard model_names ("openai/*"): LiteLLM turns each into a regex, re.match'ed.
-    patterns: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
+    # Wildcard model_names ("openai/*"): LiteLLM re.match'es each as a regex with `*` -> `(.*)`.
+    patterns: list[str] = field(default_factory=list)
     # Why model_list may not be the whole story (an include, models kept in the DB).
     incomplete: str | None = None
 
     def add(self, name: str) -> None:
         if "*" in name:
-            regex = re.escape(name).replace(r"\*", "(.*)")
-            self.patterns.append((name, re.compile(regex, re.DOTALL)))
+            self.patterns.append(name)
         else:
             self.exact.add(name)
 
     def resolves(self, name: str) -> str:
         if name in self.exact or name in self.aliases:
             return YES
-        if any(regex.match(name) for _, regex in self.patterns):
+        if any(wildcard_match(p, name) for p in self.patterns):
             return YES
-        if "/" in name or not any("/" in p for p, _ in self.patterns):
+        if "/" in name or not any("/" in p for p in self.patterns):
             return NO
         # LiteLLM also tries "<provider it infers>/name" against the wildcards; the
         # bundled model map says which provider it infers for the models it knows.
@@ -50,7 +48,7 @@ class ModelNames:
         provider = entry.get("litellm_provider") if isinstance(entry, dict) else None
         if isinstance(provider, str):
             prefixed = f"{provider}/{name}"
-            return YES if any(regex.match(prefixed) for _, regex in self.patterns) else NO
+            return YES if any(wildcard_match(p, prefixed) for p in self.patterns) else NO
         return MAYBE
 
     def closest(self, name: str) -> str | None:
@@ -58,6 +56,24 @@ class ModelNames:
 
     def describe_missing(self, name: str) -> str:
         return f"no model group named {name!r} in model_list"
+
+
+def wildcard_match(pattern: str, name: str) -> bool:
+    """What `re.match(escape(pattern) with * -> (.*), name, DOTALL)` answers, in linear time.
+
+    The regex form backtracks exponentially on names with many `*`; a prefix match with
+    `.*` gaps only needs each literal part found in order after the first.
+    """
+    first, *rest = pattern.split("*")
+    if not name.startswith(first):
+        return False
+    position = len(first)
+    for part in rest:
+        found = name.find(part, position)
+        if found < 0:
+            return False
+        position = found + len(part)
+    return True
 
 
 def check_model_list(c: Collector, keys: AcceptedKeys | None, value: Any) -> ModelNames:

@@ -10,7 +10,8 @@ from llmtui.errors import InvalidInput
 
 MAX_NAME_LENGTH = 200
 MAX_TEXT_LENGTH = 2000
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# C0 and C1 controls, NUL, and the Unicode line/paragraph separators YAML breaks lines on.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
