@@ -16,10 +16,10 @@ from llmtui.services.chain_rules import Finding, check_chain
 from llmtui.services.context import AppContext
 from llmtui.services.fallbacks import load_chains, load_groups
 from llmtui.services.policies import ROUTER_SETTINGS
+from llmtui.services.recorder import RECORDER_CALLBACK
 from llmtui.services.sealing import SECRET_MARK as SECRET_MARK  # re-exported
 from llmtui.services.sealing import has_sealed, redact, unseal
 from llmtui.services.sealing import seal as seal  # re-exported
-from llmtui.services.recorder import RECORDER_CALLBACK
 from llmtui.store.schema import Deployment, Provider, ProxySetting, RetryPolicy
 
 
