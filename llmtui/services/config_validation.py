@@ -7,7 +7,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from llmtui.litellm.render import FALLBACK_KEYS
+from llmtui.litellm.render import DEFAULT_MASTER_KEY_REF, FALLBACK_KEYS
 from llmtui.litellm.validate import validate_text
 from llmtui.litellm.validation_report import ERROR, Issue, ValidationReport, format_path
 from llmtui.litellm.yaml_marks import KeyPath, Marks, YamlProblem, load_with_marks
@@ -40,8 +40,8 @@ def validate_render_result(
         _, marks = load_with_marks(result.text)
     except YamlProblem:
         marks = Marks()
-    known = {(i.level, i.path, i.message) for i in report.issues}
-    extra = []
+    issues = [i for i in report.issues if not _expected_env_warning(result, i)]
+    known = {(i.level, i.path, i.message) for i in issues}
     for group, kind, finding in result.chain_findings:
         path = _chain_path(result, group, kind, finding.position)
         where = marks.key(path) if finding.position is None else marks.value(path)
@@ -52,13 +52,27 @@ def validate_render_result(
             where.line if where else None,
             where.column if where else None,
         )
-        if (issue.level, issue.path, issue.message) not in known:
-            extra.append(issue)
+        if (issue.level, issue.path, issue.message) in known:
+            continue
+        # The store knows why a target is missing ("no enabled deployment"): say that
+        # instead of the validator's generic "no model group named ..." at the same place.
+        issues = [i for i in issues if not (i.level == issue.level and i.path == issue.path)]
+        issues.append(issue)
     issues = sorted(
-        [*report.issues, *extra],
+        issues,
         key=lambda i: (i.line is None, i.line or 0, i.column or 0, i.level != ERROR),
     )
     return ValidationReport(issues)
+
+
+def _expected_env_warning(result: RenderResult, issue: Issue) -> bool:
+    """The master key reference llmtui writes is meant for the proxy's environment, not ours."""
+    master = (result.rendered.data.get("general_settings") or {}).get("master_key")
+    return (
+        issue.level != ERROR
+        and issue.path == "general_settings.master_key"
+        and master == DEFAULT_MASTER_KEY_REF
+    )
 
 
 def _chain_path(result: RenderResult, group: str, kind: str, position: int | None) -> KeyPath:
