@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from llmtui.services.context import AppContext
 
 EXIT_AFTER_FIRST_PAINT = "LLMTUI_EXIT_AFTER_FIRST_PAINT"
+HERE = Path(__file__).resolve().parent
 DARK, LIGHT = "textual-dark", "textual-light"
 
 
@@ -75,9 +76,9 @@ class LlmtuiApp(App[None]):
     # Every stylesheet loads at start (a few ms): a screen's own CSS_PATH would make Textual
     # re-style the whole app the first time that screen opens.
     CSS_PATH = [
-        "app.tcss",
-        "widgets/widgets.tcss",
-        *sorted(f"screens/{p.name}" for p in (Path(__file__).parent / "screens").glob("*.tcss")),
+        HERE / "app.tcss",
+        HERE / "widgets" / "widgets.tcss",
+        *sorted((HERE / "screens").glob("*.tcss")),
     ]
     COMMANDS = App.COMMANDS | {LlmtuiCommands}
     COMMAND_PALETTE_BINDING = "ctrl+p"
@@ -258,7 +259,7 @@ class LlmtuiApp(App[None]):
             dialog = KeySetupDialog(self.keyring_problem)
             self.push_screen(dialog, lambda _: self.update_key_notice())
 
-    async def run_on_section(self, mode: str, method: str, *args: Any) -> None:
+    async def action_on_section(self, mode: str, method: str, *args: Any) -> None:
         """Palette commands: open a section, then ask its screen to act."""
         await self.switch_mode(mode)
         getattr(self.screen, method)(*args)
@@ -274,7 +275,12 @@ class LlmtuiApp(App[None]):
             self.action_unlock()
         elif isinstance(error, ConflictError):
             dialog = MessageDialog("Changed elsewhere", str(error), button="Reload")
-            self.push_screen(dialog, lambda _: on_reload() if on_reload else None)
+
+            def reload(_: object) -> None:
+                if on_reload is not None:
+                    on_reload()  # its return value (e.g. a dismiss) must not be awaited here
+
+            self.push_screen(dialog, reload)
         elif isinstance(error, MasterKeyError):
             self.push_screen(MessageDialog("Master key", str(error)))
         else:

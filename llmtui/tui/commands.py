@@ -1,7 +1,7 @@
 """The command palette (ctrl+p): sections, app commands, and per-provider actions.
 
 To add a command, append a `PaletteCommand` to `PALETTE_COMMANDS`; its action string runs
-on the app (e.g. "section('providers')" or "run_on_section('providers', 'add_provider')").
+on the app (e.g. "section('providers')" or "on_section('providers', 'add_provider')").
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ PALETTE_COMMANDS: list[PaletteCommand] = [
     PaletteCommand(
         "Add provider",
         "Add an OpenAI, Anthropic, Azure, Bedrock, local ... provider",
-        "run_on_section('providers', 'add_provider')",
+        "on_section('providers', 'add_provider')",
     ),
     PaletteCommand("Toggle theme", "Switch between the dark and the light theme", "toggle_theme"),
     PaletteCommand("Help", "Every key of the current screen", "help"),
@@ -70,7 +70,7 @@ class LlmtuiCommands(Provider):
                     (
                         f"{title} {name}",
                         help_text,
-                        partial(app.run_on_section, "providers", method, name),
+                        partial(app.action_on_section, "providers", method, name),
                     )
                 )
         return found

@@ -40,7 +40,12 @@ def summary(entry: AuditView) -> str:
         changed = [k for k in after if before.get(k) != after.get(k)]
         return ", ".join(f"{k}: {_short(before.get(k))} → {_short(after[k])}" for k in changed)
     if isinstance(after, dict):
-        shown = [f"{k}={_short(v)}" for k, v in after.items() if v not in (None, "", [], {})]
+        name = entry.entity_name or ""
+        shown = [
+            f"{k}={_short(v)}"
+            for k, v in after.items()
+            if v not in (None, "", [], {}) and not (isinstance(v, str) and v in name)
+        ]
         return " ".join(shown)
     if after is None:
         return ""
@@ -48,7 +53,7 @@ def summary(entry: AuditView) -> str:
 
 
 def _short(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=str)
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= 24 else text[:23] + "…"
 
 

@@ -198,7 +198,8 @@ class PassphraseDialog(ServiceRunner, ModalScreen[bool]):
         self.busy = False
         self.query_one("#ok", Button).label = "Save" if self.create else "Unlock"
         if isinstance(error, MasterKeyError) or not self.create:
-            self._error(str(error))
+            wrong = not self.create and str(error).startswith("wrong passphrase")
+            self._error("wrong passphrase, try again" if wrong else str(error))
             self.query_one("#first", Input).value = ""
             self.query_one("#first", Input).focus()
             return True

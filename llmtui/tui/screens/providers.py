@@ -34,7 +34,7 @@ COLUMNS = (
     Column("key", "Key", 9, min_width=7, priority=3),
     Column("on", "On", 3, min_width=3, priority=2),
     Column("status", "Status", 11, min_width=11, priority=9, hideable=False),
-    Column("latency", "Latency", 7, min_width=6, priority=5, align="right"),
+    Column("latency", "Latency", 7, min_width=7, priority=5, align="right"),
     Column("tested", "Tested", 10, min_width=8, priority=6),
 )
 REVEAL_SECONDS = 30.0
@@ -107,7 +107,7 @@ class ProvidersScreen(SectionScreen):
         table.set_rows(views, key=lambda v: v.name, cells=self._cells)
         if select:
             table.move_to(select)
-        table.border_subtitle = f"{len(views)} providers" if views else ""
+        table.border_subtitle = plural(len(views), "provider") if views else ""
         self.refresh_detail()
         self.refresh_bindings()
         if not self.screen.focused:
@@ -249,7 +249,7 @@ class ProvidersScreen(SectionScreen):
         activity.busy, activity.started = what, time.monotonic()
         activity.outcome = activity.sync = activity.sync_error = None
         if self._spinner is None:
-            self._spinner = self.set_interval(0.1, self._spin)
+            self._spinner = self.set_interval(0.15, self._spin)
         self.table.refresh_rows()
         self.refresh_detail()
         return True
@@ -371,4 +371,4 @@ class ProvidersScreen(SectionScreen):
         view = self.selected
         if view is not None:
             app: Any = self.app
-            self.call_later(app.run_on_section, "models", "show_provider", view.name)
+            self.call_later(app.action_on_section, "models", "show_provider", view.name)

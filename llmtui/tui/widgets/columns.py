@@ -83,7 +83,7 @@ def fit_text(text: str, width: int, align: str = "left") -> str:
     if length > width:
         if width <= 1:
             return ELLIPSIS[:width]
-        text = set_cell_size(text, width - 1) + ELLIPSIS
-        length = width
+        text = set_cell_size(text, width - 1).rstrip(" ") + ELLIPSIS
+        length = cell_len(text)
     pad = " " * (width - length)
     return pad + text if align == "right" else text + pad

@@ -109,9 +109,17 @@ def detail_text(
     parts.append("\n")
     if activity.revealed:
         shown = "  ".join(f"{k}={v}" for k, v in activity.revealed.items())
-        parts += [("key ", DIM), (shown, "bold $text-warning"), ("  (hidden again soon)\n", DIM)]
-    else:
+        parts += [
+            ("key ", DIM),
+            (shown, "bold $text-warning"),
+            ("  (hidden again after 30 s)\n", DIM),
+        ]
+    elif view.has_key:
         parts += [(f"key {key_text(view)} · r reveal\n", DIM)]
+    else:
+        parts += [
+            ("no key (none needed)\n" if ptype and not ptype.key_required else "no key\n", DIM)
+        ]
     state = "enabled" if view.enabled else "disabled"
     parts.append(f"{plural(view.model_count, 'model')} ({view.enabled_model_count} enabled)")
     parts.append(f" · {state}\n")
