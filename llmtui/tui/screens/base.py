@@ -35,6 +35,8 @@ class SectionScreen(ServiceRunner, Screen[None]):
         app: Any = self.app
         app.store_ready.subscribe(self, self._store_ready)
         app.data_changed.subscribe(self, self._data_changed)
+        if self.app_ctx is not None:  # start loading now, not after the first frame
+            self._reload()
 
     def _store_ready(self, _: None) -> None:
         self.stale = True

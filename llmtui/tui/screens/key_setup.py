@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from llmtui.errors import LlmtuiError, MasterKeyError
 from llmtui.tui.jobs import ServiceRunner
+from llmtui.tui.widgets.steady_input import SteadyInput
 
 MIN_PASSPHRASE = 8
 
@@ -122,11 +123,11 @@ class PassphraseDialog(ServiceRunner, ModalScreen[bool]):
             yield Static(body, classes="dialog-body")
             with Horizontal(classes="form-row"):
                 yield Label("Passphrase", classes="form-label")
-                yield Input(password=True, id="first", compact=True)
+                yield SteadyInput(password=True, id="first", compact=True)
             if self.create:
                 with Horizontal(classes="form-row"):
                     yield Label("Again", classes="form-label")
-                    yield Input(password=True, id="second", compact=True)
+                    yield SteadyInput(password=True, id="second", compact=True)
             yield Label("", id="passphrase-error", classes="field-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(

@@ -15,6 +15,8 @@ from llmtui.errors import ConflictError, InvalidInput, LlmtuiError, MasterKeyErr
 from llmtui.formatting import cost
 from llmtui.services.validation import check_cost, check_name, check_positive_int, check_text
 from llmtui.tui.jobs import ServiceRunner
+from llmtui.tui.widgets.steady_input import SteadyInput
+from llmtui.tui.widgets.tick_box import TickBox
 
 if TYPE_CHECKING:
     from llmtui.litellm.model_map import ModelFacts
@@ -79,23 +81,25 @@ class ModelForm(ServiceRunner, ModalScreen[Any]):
             yield Label(title, classes="dialog-title")
             if m is None:
                 yield from self._row("provider", "Provider", Select([], id="provider"))
-                yield from self._row("upstream", "Model", Input("", id="upstream"))
-            yield from self._row("group", "Group", Input(m.group if m else "", id="group"))
+                yield from self._row("upstream", "Model", SteadyInput("", id="upstream"))
+            yield from self._row("group", "Group", SteadyInput(m.group if m else "", id="group"))
             name = m.display_name or "" if m else ""
-            yield from self._row("display_name", "Display name", Input(name, id="display_name"))
-            prices = (m.input_cost_per_1m, m.output_cost_per_1m) if m else (None, None)
-            yield from self._row("input_cost", "In $/1M", Input(_num(prices[0]), id="input_cost"))
             yield from self._row(
-                "output_cost", "Out $/1M", Input(_num(prices[1]), id="output_cost")
+                "display_name", "Display name", SteadyInput(name, id="display_name")
+            )
+            prices = (m.input_cost_per_1m, m.output_cost_per_1m) if m else (None, None)
+            yield from self._row(
+                "input_cost", "In $/1M", SteadyInput(_num(prices[0]), id="input_cost")
+            )
+            yield from self._row(
+                "output_cost", "Out $/1M", SteadyInput(_num(prices[1]), id="output_cost")
             )
             window = str(m.context_window) if m and m.context_window else ""
-            yield from self._row("context", "Context", Input(window, id="context"))
+            yield from self._row("context", "Context", SteadyInput(window, id="context"))
             caps = set(m.capabilities) if m else set()
             with Grid(id="caps"):
                 for cap in KNOWN_CAPABILITIES:
-                    yield Checkbox(
-                        cap.replace("_", " "), cap in caps, id=f"cap-{cap}", compact=True
-                    )
+                    yield TickBox(cap.replace("_", " "), cap in caps, id=f"cap-{cap}", compact=True)
             yield Label("", id="form-error", classes="field-error")
             with Horizontal(classes="dialog-buttons"):
                 if m is not None:

@@ -13,6 +13,7 @@ from llmtui.formatting import cost, tokens
 from llmtui.tui.model_filter import ModelIndex
 from llmtui.tui.screens.base import SectionScreen
 from llmtui.tui.widgets.columns import Column
+from llmtui.tui.widgets.steady_input import SteadyInput
 from llmtui.tui.widgets.virtual_table import Cell, VirtualTable
 
 if TYPE_CHECKING:
@@ -85,11 +86,11 @@ class ModelsScreen(SectionScreen):
         with Horizontal(id="models-bar"):
             yield Label("provider: all", id="models-provider")
             yield Label("filter:", id="models-filter-label")
-            yield Input(placeholder="press / to filter", id="models-filter", compact=True)
+            yield SteadyInput(placeholder="press / to filter", id="models-filter", compact=True)
             yield Label("", id="models-count")
         yield VirtualTable(
             model_columns(ModelIndex([]).widths()),
-            empty_text="no models — sync a provider (1, then s) or add one with a",
+            empty_text="loading models…",
             id="models-table",
         )
 
@@ -116,6 +117,7 @@ class ModelsScreen(SectionScreen):
         )
 
     def _loaded(self, models: list[ModelView]) -> None:
+        self.table.empty_text = "no models — sync a provider (1, then s) or add one with a"
         self.index = ModelIndex(models)
         self.table.set_columns(model_columns(self.index.widths()))
         present = {m.id for m in models}
@@ -127,7 +129,7 @@ class ModelsScreen(SectionScreen):
     def apply_filter(self) -> None:
         query = self.query_one("#models-filter", Input).value
         self.shown = self.index.matching(query)
-        self.table.set_rows(self.shown, key=lambda m: m.id, cells=model_cells)
+        self.table.set_rows(self.shown, key=lambda m: m.id, cells=model_cells, lost_cursor="top")
         self.update_bar()
 
     def update_bar(self) -> None:

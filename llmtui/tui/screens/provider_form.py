@@ -14,6 +14,7 @@ from llmtui.errors import ConflictError, InvalidInput, LlmtuiError, MasterKeyErr
 from llmtui.litellm.provider_types import PROVIDER_TYPES, ProviderType
 from llmtui.services.validation import check_name, check_secret, check_text, check_url
 from llmtui.tui.jobs import ServiceRunner
+from llmtui.tui.widgets.steady_input import SteadyInput
 
 if TYPE_CHECKING:
     from llmtui.services.providers import ProviderFields, ProviderView
@@ -85,20 +86,22 @@ class ProviderForm(ServiceRunner, ModalScreen["ProviderView | str | None"]):
         types = [(t.label, t.id) for t in PROVIDER_TYPES.values()]
         with Vertical(id="form", classes="dialog"):
             yield Label(title, classes="dialog-title")
-            yield from self._row("name", "Name", Input(v.name if v else "", id="name"))
+            yield from self._row("name", "Name", SteadyInput(v.name if v else "", id="name"))
             yield from self._row(
                 "type",
                 "Type",
                 Select(types, value=v.type if v else "openai", allow_blank=False, id="type"),
             )
-            yield from self._row("api_base", "Base URL", Input(self._base(v), id="api_base"))
+            yield from self._row("api_base", "Base URL", SteadyInput(self._base(v), id="api_base"))
             version = v.api_version if v and v.api_version else ""
-            yield from self._row("api_version", "API version", Input(version, id="api_version"))
             yield from self._row(
-                "region", "Region", Input(v.region or "" if v else "", id="region")
+                "api_version", "API version", SteadyInput(version, id="api_version")
             )
-            yield from self._row("aws_key_id", "Access key id", Input("", id="aws_key_id"))
-            yield from self._row("key", "API key", Input("", password=True, id="key"))
+            yield from self._row(
+                "region", "Region", SteadyInput(v.region or "" if v else "", id="region")
+            )
+            yield from self._row("aws_key_id", "Access key id", SteadyInput("", id="aws_key_id"))
+            yield from self._row("key", "API key", SteadyInput("", password=True, id="key"))
             yield Label("", id="form-error", classes="field-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (ctrl+s)", id="save", variant="primary", compact=True)

@@ -108,7 +108,12 @@ def detail_text(
         parts.append(f" · {view.region}")
     parts.append("\n")
     if activity.revealed:
-        shown = "  ".join(f"{k}={v}" for k, v in activity.revealed.items())
+        values = activity.revealed
+        shown = (
+            next(iter(values.values()))
+            if len(values) == 1
+            else "  ".join(f"{k}={v}" for k, v in values.items())
+        )
         parts += [
             ("key ", DIM),
             (shown, "bold $text-warning"),

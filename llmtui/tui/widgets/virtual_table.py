@@ -96,12 +96,19 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True, inherit_bindings=Fals
         rows: Sequence[T],
         key: Callable[[T], Hashable],
         cells: Callable[[T], Sequence[Cell]],
+        lost_cursor: str = "stay",
     ) -> None:
-        """Replace the rows; the cursor stays on the same key when it is still there."""
+        """Replace the rows; the cursor stays on the same key when it is still there.
+
+        When that row is gone the cursor stays at the same place ("stay", after a delete)
+        or goes to the first row ("top", after a new filter).
+        """
         current = self.cursor_key
         self.rows, self._key, self._cells = rows, key, cells
         index = self.index_of(current) if current is not None else None
-        self.cursor = min(index if index is not None else self.cursor, max(len(rows) - 1, 0))
+        if index is None:
+            index = 0 if lost_cursor == "top" else self.cursor
+        self.cursor = min(index, max(len(rows) - 1, 0))
         self.virtual_size = Size(self.size.width, len(rows) + 1)
         self._scroll_cursor_into_view()
         self.refresh()
