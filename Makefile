@@ -46,5 +46,9 @@ format: $(VENV)/.dev-installed
 bench: $(VENV)/.dev-installed
 	$(VENV)/bin/python -m bench
 
+# SVGs of every screen and dialog at 80x24 and 120x40 (the snapshot scenarios) for the README.
+screenshots: $(VENV)/.dev-installed
+	$(VENV)/bin/python -m tests.support.screenshots screenshots
+
 clean:
 	rm -rf $(VENV) $(PROXY_VENV) .pytest_cache .ruff_cache

@@ -1,3 +1,3 @@
-from llmtui.cli import main
+from llmtui.entry import main
 
 main()

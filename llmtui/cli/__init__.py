@@ -88,7 +88,9 @@ def cli(ctx: click.Context, home: str | None) -> None:
     os.umask(0o077)
     ctx.obj = CliState(home)
     if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+        from llmtui.tui.launch import run
+
+        ctx.exit(run(home))
 
 
 def main() -> None:

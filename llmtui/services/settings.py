@@ -272,6 +272,19 @@ async def get(ctx: AppContext, key: str) -> Any:
     return (await get_all(ctx))[key].value
 
 
+async def get_plain(ctx: AppContext, key: str) -> Any:
+    """One non-secret setting without resolving the master key (background polling)."""
+    definition = setting_def(key)
+    if definition.secret:
+        raise InvalidInput(f"{key} is a secret setting; read it with get()")
+    env_value = os.environ.get(definition.env) if definition.env else None
+    if env_value not in (None, ""):
+        return definition.convert(env_value)
+    async with ctx.store.read() as session:
+        row = await session.get(Setting, key)
+    return row.value if row is not None else _default(ctx, definition)
+
+
 async def set_value(ctx: AppContext, key: str, raw: Any) -> SettingValue:
     definition = setting_def(key)
     value = definition.convert(raw)

@@ -1,0 +1,1 @@
+"""The Textual app. Importing this package stays cheap: everything heavy loads lazily."""

@@ -1,0 +1,1 @@
+"""Screens and modal dialogs; each `.py` has its styles in the `.tcss` beside it."""
