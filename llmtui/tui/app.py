@@ -7,6 +7,8 @@ frame; `litellm` never loads in the app.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import time
 from collections.abc import Callable
@@ -287,5 +289,13 @@ class LlmtuiApp(App[None]):
             self.notify(str(error), title="Failed", severity="error", timeout=10)
 
     async def on_unmount(self) -> None:
+        """Stop workers while the store is still open, then close it.
+
+        A worker cancelled after the engine is disposed can wait forever for a SQLite
+        connection thread that is gone (seen as a hung event-loop teardown under load).
+        """
+        self.workers.cancel_all()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.workers.wait_for_complete(), timeout=5)
         if self.ctx is not None:
             await self.ctx.close()
