@@ -248,6 +248,14 @@ class LlmtuiApp(App[None]):
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT if self.theme == DARK else DARK
 
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        from llmtui.tui.widgets.steady_input import SteadyCommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(SteadyCommandPalette(id="--command-palette"))
+
     def action_unlock(self) -> None:
         from llmtui.tui.screens.key_setup import PassphraseDialog
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from textual.command import CommandPalette
 from textual.pilot import Pilot
 
 from tests.support.tui import wait_for, wait_for_text, wait_idle
@@ -242,10 +243,19 @@ async def _models_selected(pilot: Pilot[Any]) -> None:
 async def _palette(pilot: Pilot[Any]) -> None:
     await settle(pilot)
     await pilot.press("ctrl+p")
-    await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "CommandPalette")
+    await wait_for(pilot, lambda: CommandPalette.is_open(pilot.app))
     await pilot.press(*"test")
     await wait_for_text(pilot, "Test provider anthropic")
+    # Hits arrive in batches; under load a late batch reorders the list after the first paint.
+    await wait_for(pilot, lambda: not _palette_searching(pilot))
     await settle(pilot)
+
+
+def _palette_searching(pilot: Pilot[Any]) -> bool:
+    from textual.command import CommandPalette
+
+    group = CommandPalette._GATHER_COMMANDS_GROUP
+    return any(w.group == group and not w.is_finished for w in pilot.app.workers)
 
 
 async def _light(pilot: Pilot[Any]) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.command import CommandPalette
 
 from llmtui.services.context import AppContext
 from llmtui.services.providers import ProviderFields, add_provider
@@ -108,21 +109,21 @@ async def test_palette_runs_provider_commands(make_app, home: Path, upstream: Fa
         await pilot.press("5")
         await wait_for(pilot, lambda: app.screen.id == "audit-screen")
         await pilot.press("ctrl+p")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "CommandPalette")
+        await wait_for(pilot, lambda: CommandPalette.is_open(app))
         await pilot.press(*"sync models lab")
         await wait_for_text(pilot, "Sync models lab")
         await pilot.press("enter")
         text = await wait_for_text(pilot, "✔ synced")
         assert app.screen.id == "providers-screen" and "4 new (disabled)" in text
         await pilot.press("ctrl+p")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "CommandPalette")
+        await wait_for(pilot, lambda: CommandPalette.is_open(app))
         await pilot.press(*"add provider")
         await wait_for_text(pilot, "Add an OpenAI")  # the hit's help line
         await pilot.press("enter")
         await wait_for_text(pilot, "a short unique name")
         assert "Traceback" not in screen_text(app)
         await pilot.press("escape", "ctrl+p")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "CommandPalette")
+        await wait_for(pilot, lambda: CommandPalette.is_open(app))
         await pilot.press(*"go to audit")
         await wait_for_text(pilot, "Every change, newest first")
         await pilot.press("enter")

@@ -3,9 +3,17 @@
 
 from __future__ import annotations
 
+from textual.command import CommandInput, CommandPalette
 from textual.reactive import reactive
 from textual.widgets import Input
 
 
 class SteadyInput(Input):
     cursor_blink = reactive(False, init=False)
+
+
+class SteadyCommandPalette(CommandPalette):
+    """Textual's palette with a steady cursor in its search field."""
+
+    def on_mount(self) -> None:
+        self.query_one(CommandInput).cursor_blink = False
