@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from click.testing import Result
 
+from llmtui.litellm.live_drill import INJECTIONS, TIMEOUT_DRILL_SECONDS
 from llmtui.secrets.cipher import generate_key
 from llmtui.services.recorder import EVENTS_FILE
 from tests.conftest import Cli
@@ -117,7 +118,7 @@ def live(tmp_path_factory: pytest.TempPathFactory, litellm_cache_dir: Path) -> I
             cli.ok("model", "add", f"p-{name}", "gpt-4o", "--group", GROUPS[name], env=env)
         cli.ok("fallback", "set", "chat", "fb1", "fb2", env=env)
         # Straight to the fallback: the retry waits are not what is tested here.
-        for error in ("rate_limit", "server_error"):
+        for error in ("rate_limit", "server_error", "timeout"):
             cli.ok("trigger", "set", error, "--retries", "0", env=env)
         cli.ok("recorder", "enable", env=env)
         first = cli("apply", "--yes", env=env)
@@ -269,6 +270,18 @@ def test_plain_output_says_how_each_attempt_is_known(drill_mode: Live) -> None:
     assert live.harness.master_key not in text
 
 
+@pytest.mark.parametrize("failure", ["content_policy", "timeout"])
+def test_the_other_injections_fail_only_the_primary(drill_mode: Live, failure: str) -> None:
+    live = drill_mode
+    live.upstream_modes()
+    out = json.loads(live.ok(*DRILL, "--failure", failure, "--yes", "--json").stdout)
+    assert (out["outcome"], out["served_by"]) == ("fallback_served", "fb1")
+    assert out["attempts"][0]["error_type"] == INJECTIONS[failure].error_type
+    assert live.posts() == {"primary": 0, "fb1": 1, "fb2": 0}
+    if failure == "timeout":  # the mock sleeps the drill's request timeout first
+        assert out["total_ms"] >= TIMEOUT_DRILL_SECONDS * 1000
+
+
 def test_recorded_traffic_reaches_the_metrics(drill_mode: Live) -> None:
     live = drill_mode
     live.upstream_modes(primary="429")
@@ -289,9 +302,9 @@ def test_recorded_traffic_reaches_the_metrics(drill_mode: Live) -> None:
     assert report["served_by"] == {"fb1": 2}
     # The live drills are metrics of their own source, counted once.
     drills = json.loads(live.ok("metrics", "--json", "--source", "live").stdout)
-    assert drills["groups"][0]["triggers"] == 4
+    assert drills["groups"][0]["triggers"] == 6
     status = json.loads(live.ok("recorder", "status", "--json").stdout)
-    assert status["ingest"]["drills"] == 4 and status["module"] == "current"
+    assert status["ingest"]["drills"] == 6 and status["module"] == "current"
 
 
 def test_no_key_leaks_anywhere(drill_mode: Live) -> None:
