@@ -137,11 +137,16 @@ def _run_live(
     return state.run(use_case)
 
 
+def _stdin_is_terminal() -> bool:
+    """Whether someone can answer the prompt (a pipe or a script cannot)."""
+    return sys.stdin.isatty()
+
+
 def _confirm_cost(yes: bool) -> None:
     """A live drill may cost money: ask on a terminal (on stderr, so --json stays clean)."""
     if yes:
         return
-    if not sys.stdin.isatty():
+    if not _stdin_is_terminal():
         raise CliError("refusing to send a live request without confirmation: pass --yes", 2)
     if not click.confirm("Send it?", default=False, err=True):
         raise CliError("cancelled; nothing was sent", 1)
