@@ -142,7 +142,7 @@ def test_a_confirmed_drill_is_shown_and_stored_as_live_without_the_key(
     result = run_cli(*DRILL[:-1], input="y\n")
     assert result.exit_code == 0, result.output + result.stderr
     assert len(proxy.requests) == 1
-    assert "served by fb1 (fallback 1)" in result.stdout and "request call-1" in result.stdout
+    assert "served by fb1 (fallback 1)" in result.stdout and "request id: call-1" in result.stdout
     assert "injected: mock_testing_fallbacks" in result.stdout
     assert PROXY_KEY not in result.output + result.stderr
     ((group, trigger, outcome, served_by, source, detail),) = _stored(home)

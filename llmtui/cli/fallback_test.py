@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from llmtui.cli import CliError, CliState, pass_state
-from llmtui.cli.live_output import print_live
+from llmtui.cli.live_output import echo_wrapped, print_live
 from llmtui.cli.output import emit_json, table
 from llmtui.litellm.simulate import FAILURES
 from llmtui.litellm.timeline import Attempt, SimulationResult
@@ -126,9 +126,10 @@ def _run_live(
     async def use_case(ctx: Any) -> Any:
         plan = await plan_live(ctx, group, failure, depth, inject)
         if not as_json or not yes:
-            click.echo(plan.describe(), err=True)
+            echo_wrapped(plan.describe(), err=True)
+        if not yes:  # they inform the answer; the result repeats them otherwise
             for note in plan.notes:
-                click.echo(f"note: {note}", err=True)
+                echo_wrapped(f"note: {note}", err=True)
         _confirm_cost(yes)
         if sys.stderr.isatty():
             click.echo(f"sending through {plan.proxy_url} …", err=True)

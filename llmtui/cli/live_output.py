@@ -3,6 +3,8 @@ attempt is known (injected / reported / inferred)."""
 
 from __future__ import annotations
 
+import shutil
+import sys
 from typing import Any
 
 import click
@@ -11,7 +13,17 @@ from llmtui.cli.output import table
 
 DEPLOYMENT_WIDTH = 28
 ERROR_WIDTH = 30
+MAX_WRAP = 100
 EVIDENCE = {"injected": "injected", "reported": "proxy says", "inferred": "inferred"}
+
+
+def echo_wrapped(text: str, err: bool = False) -> None:
+    """Wrapped at word boundaries on a terminal (80 columns split words); one line in a pipe."""
+    stream = sys.stderr if err else sys.stdout
+    if stream.isatty():
+        width = min(shutil.get_terminal_size().columns, MAX_WRAP) - 1
+        text = click.wrap_text(text, width=width, subsequent_indent="  ")
+    click.echo(text, err=err)
 
 
 def _cut(text: str, width: int) -> str:
@@ -36,9 +48,7 @@ def summary(result: Any) -> str:
         head = f"served by {result.served_by} (primary)"
     else:
         head = f"served by {result.served_by} (fallback {result.served_position})"
-    request = result.headers.get("x-litellm-call-id")
-    tail = f" · request {request}" if request else ""
-    return f"{head} · {result.total_ms:.0f} ms through the proxy (HTTP {result.http_status}){tail}"
+    return f"{head} · {result.total_ms:.0f} ms through the proxy (HTTP {result.http_status})"
 
 
 def print_live(result: Any) -> None:
@@ -48,12 +58,15 @@ def print_live(result: Any) -> None:
     injected = ", ".join(result.injected) if result.injected else "nothing"
     click.echo(f"injected: {injected}")
     table(["#", "GROUP", "DEPLOYMENT", "RESULT", "HOW KNOWN"], [_row(a) for a in result.attempts])
-    click.echo(summary(result))
+    echo_wrapped(summary(result))
+    request = result.headers.get("x-litellm-call-id")
+    if request:
+        click.echo(f"request id: {request}")
     if result.response is not None:
-        click.echo(f'"{result.response}"')
+        echo_wrapped(f'"{result.response}"')
     elif result.error:
-        click.echo(f"error: {result.error}")
+        echo_wrapped(f"error: {result.error}")
     for error in result.fallback_errors:
-        click.echo(f"reported fallback error: {error.get('error')}")
+        echo_wrapped(f"reported fallback error: {error.get('error')}")
     for note in result.notes:
-        click.echo(f"note: {note}", err=True)
+        echo_wrapped(f"note: {note}", err=True)
