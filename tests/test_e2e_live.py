@@ -206,7 +206,7 @@ def test_injected_server_error_is_served_by_the_first_fallback(drill_mode: Live)
     assert headers["x-litellm-model-api-base"] == f"{live.upstreams['fb1'].url}/v1"
     assert out["live"]["injected"] == ["mock_testing_fallbacks"]
     (event,) = live.live_events()
-    assert event[:6] == ("chat", "server_error", "fallback_served", "fb1", 1, "live")
+    assert event[:6] == ("chat", "server_error", "served", "fb1", 1, "live")
     assert json.loads(event[6])["live"]["drill_id"] == out["live"]["drill_id"]
     shown = json.loads(live.ok("fallback", "show", "chat", "--json").stdout)[0]["last_test"]
     assert (shown["source"], shown["outcome"], shown["served_by"]) == (
@@ -238,7 +238,7 @@ def test_a_really_rate_limited_primary_without_injection(drill_mode: Live) -> No
         ("chat", False, "inferred"),
         ("fb1", True, "reported"),
     ]
-    assert live.live_events()[-1][:6] == ("chat", "rate_limit", "fallback_served", "fb1", 1, "live")
+    assert live.live_events()[-1][:6] == ("chat", "rate_limit", "served", "fb1", 1, "live")
 
 
 def test_injected_rate_limit_reaches_every_group(drill_mode: Live) -> None:
@@ -303,6 +303,9 @@ def test_recorded_traffic_reaches_the_metrics(drill_mode: Live) -> None:
     # The live drills are metrics of their own source, counted once.
     drills = json.loads(live.ok("metrics", "--json", "--source", "live").stdout)
     assert drills["groups"][0]["triggers"] == 6
+    # Five drills were served by fb1; the rate limit injected everywhere failed.
+    assert drills["groups"][0]["success_rate"] == round(5 / 6, 4)
+    assert drills["served_by"] == {"fb1": 5}
     status = json.loads(live.ok("recorder", "status", "--json").stdout)
     assert status["ingest"]["drills"] == 6 and status["module"] == "current"
 
