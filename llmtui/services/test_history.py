@@ -17,6 +17,9 @@ from llmtui.services.context import now
 from llmtui.store.schema import FallbackEvent
 
 TEST_SOURCES = ("simulated", "live")
+# Stored like proxy traffic (served / failed), so the metrics count tests of each source
+# the same way; the test's own outcome stays in `detail` and comes back in LastTest.
+STORED_OUTCOME = {"primary_served": "served", "fallback_served": "served", "all_failed": "failed"}
 # The HTTP status an upstream would answer for each simulated failure (None: no answer).
 TRIGGER_STATUS: dict[str, int | None] = {
     "rate_limit": 429,
@@ -71,7 +74,7 @@ def record_test(
         status_code=TRIGGER_STATUS.get(trigger),
         served_by=served_by,
         served_position=served_position,
-        outcome=outcome,
+        outcome=STORED_OUTCOME.get(outcome, outcome),
         attempts=attempts,
         latency_ms=latency_ms,
         source=source,
@@ -101,7 +104,21 @@ async def load_last_tests(session: AsyncSession) -> dict[str, LastTest]:
     rows = (await session.scalars(select(FallbackEvent).where(FallbackEvent.id.in_(newest)))).all()
     return {
         r.group_name: LastTest(
-            r.outcome, r.served_by, r.served_position, r.trigger, r.occurred_at, r.source
+            _test_outcome(r.outcome, r.served_position),
+            r.served_by,
+            r.served_position,
+            r.trigger,
+            r.occurred_at,
+            r.source,
         )
         for r in rows
     }
+
+
+def _test_outcome(stored: str, position: int | None) -> str:
+    """primary_served | fallback_served | all_failed from the stored served / failed."""
+    if stored == "failed":
+        return "all_failed"
+    if stored == "served":
+        return "fallback_served" if position else "primary_served"
+    return stored

@@ -36,6 +36,8 @@ class FakeUpstream:
     expected_key: str | None = None
     hang_seconds: float = 10.0
     reply_text: str | None = None
+    # Extra headers on every answer, e.g. the x-litellm-* ones a LiteLLM proxy adds.
+    reply_headers: dict[str, str] = field(default_factory=dict)
     # Status of GET /health/<stage> (liveliness, readiness), as a LiteLLM proxy answers it.
     health: Callable[[str], int] = lambda stage: 200
     requests: list[Seen] = field(default_factory=list)
@@ -148,6 +150,8 @@ class FakeUpstream:
             handler.send_response(status)
             handler.send_header("content-type", ctype)
             handler.send_header("content-length", str(len(data)))
+            for name, value in self.reply_headers.items():
+                handler.send_header(name, value)
             handler.end_headers()
             handler.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):

@@ -17,7 +17,9 @@ import json
 import os
 import secrets
 import shlex
+import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,6 +54,7 @@ class LiteLLMHarness:
     env_file: Path | None = None
     start_timeout: float = 180.0
     behaviour: dict[str, Any] = field(default_factory=dict)
+    container_env: dict[str, str] = field(default_factory=dict)  # besides the master key
     # What a container runs, and whose death stops it (the harness's own tests swap these).
     litellm: Path = PROXY_BIN
     owner_pid: int = field(default_factory=os.getpid)
@@ -66,6 +69,8 @@ class LiteLLMHarness:
         start_timeout: float = 180.0,
         litellm: Path = PROXY_BIN,
         owner_pid: int | None = None,
+        master_key: str | None = None,
+        container_env: dict[str, str] | None = None,
     ) -> LiteLLMHarness:
         """Lay out bin/docker and the fake daemon's state under root; start nothing."""
         root.mkdir(parents=True, exist_ok=True)
@@ -75,11 +80,12 @@ class LiteLLMHarness:
             root=root,
             config_path=config_path or config_dir / "litellm-config.yaml",
             port=closed_port(),
-            master_key=strong_master_key(),
+            master_key=master_key or strong_master_key(),
             env_file=env_file,
             start_timeout=start_timeout,
             litellm=litellm,
             owner_pid=owner_pid or os.getpid(),
+            container_env=dict(container_env or {}),
         )
         harness.bin_dir.mkdir(exist_ok=True)
         harness.state_dir.mkdir(exist_ok=True)
@@ -111,7 +117,7 @@ class LiteLLMHarness:
                 self.name: {
                     "config": str(self.config_path),
                     "port": self.port,
-                    "env": {"LITELLM_MASTER_KEY": self.master_key},
+                    "env": {**self.container_env, "LITELLM_MASTER_KEY": self.master_key},
                     "env_file": str(self.env_file) if self.env_file else None,
                     "start_timeout": self.start_timeout,
                 }
@@ -132,6 +138,30 @@ class LiteLLMHarness:
             "LLMTUI_CONFIG_PATH": str(self.config_path),
             **extra,
         }
+
+    def start(self) -> None:
+        """`docker restart NAME` as llmtui's apply runs it, then wait until it is ready."""
+        docker = [str(self.bin_dir / "docker"), "restart", self.name]
+        done = subprocess.run(
+            docker,
+            env={**os.environ, **self.env()},
+            capture_output=True,
+            text=True,
+            timeout=self.start_timeout + 30,
+        )
+        if done.returncode != 0:
+            raise AssertionError(f"the proxy did not start:\n{done.stdout[-3000:]}{done.stderr}")
+        self.wait_ready()
+
+    def wait_ready(self, timeout: float | None = None) -> None:
+        """Poll /health/readiness (no key needed) until it answers 200."""
+        deadline = time.monotonic() + (timeout or self.start_timeout)
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(f"{self.url}/health/readiness", timeout=2, trust_env=False).is_success:
+                    return
+            time.sleep(0.2)
+        raise AssertionError(f"the proxy at {self.url} never became ready:\n{self.log()[-3000:]}")
 
     def calls(self) -> list[list[str]]:
         """argv of every `docker` invocation so far, oldest first."""
