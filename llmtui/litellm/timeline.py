@@ -150,6 +150,11 @@ class SimulationResult:
     def depth_label(self) -> str:
         return "all" if self.depth is None else str(self.depth)
 
+    @property
+    def fallbacks_tried(self) -> int:
+        """Fallback groups tried, as the proxy recorder counts them (not tries or retries)."""
+        return len({a.group for a in self.attempts} - {self.group})
+
     def to_json(self) -> dict[str, Any]:
         return {
             "group": self.group,

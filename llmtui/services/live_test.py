@@ -158,7 +158,7 @@ async def run_live(
             outcome=result.outcome,
             served_by=result.served_by,
             served_position=result.served_position,
-            attempts=len(result.attempts),
+            attempts=result.fallbacks_tried,
             latency_ms=round(result.total_ms, 3),
             source="live",
             detail=result.to_json(),
