@@ -29,7 +29,7 @@ def test_key_is_in_no_file_and_no_output(run_cli, home: Path, upstream: FakeUpst
             (["model", "sync", "oa"], None),
             (["model", "list", "--json"], None),
             (["provider", "edit", "oa", "--key-stdin"], ROTATED),
-            (["settings", "set", "proxy_key", KEY], None),
+            (["settings", "set", "proxy_key", "-"], KEY + "\n"),
             (["settings", "list"], None),
             (["settings", "list", "--json"], None),
             (["key", "rotate"], None),
@@ -55,3 +55,10 @@ def test_key_is_in_no_file_and_no_output(run_cli, home: Path, upstream: FakeUpst
     assert "sk-…615" in joined  # the masked form is what people see
     for secret in (KEY, ROTATED):
         assert secret not in joined
+
+
+async def test_a_secret_setting_can_come_from_stdin(run_cli, ctx) -> None:
+    from llmtui.services.settings import get_all
+
+    run_cli.ok("settings", "set", "proxy_key", "-", input=f"{KEY}\n")
+    assert (await get_all(ctx))["proxy_key"].value == KEY

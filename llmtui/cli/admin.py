@@ -158,8 +158,11 @@ def settings_list(state: CliState, as_json: bool) -> None:
 @click.argument("value")
 @pass_state
 def settings_set(state: CliState, key_name: str, value: str) -> None:
+    """Set KEY to VALUE; VALUE `-` reads it from stdin (keeps a secret out of argv and history)."""
     from llmtui.services import settings as settings_service
 
+    if value == "-":
+        value = sys.stdin.readline().strip()
     result = state.run(lambda ctx: settings_service.set_value(ctx, key_name, value))
     click.echo(f"{key_name} = {result.display()}")
 
