@@ -141,7 +141,8 @@ class BarChart(Widget):
 
     def render(self) -> Text:
         style = self.get_component_rich_style
-        text = Text(self.title, style=style("bar-chart--title", partial=True), no_wrap=True)
+        text = Text(no_wrap=True)  # a style given here would be the base of every line
+        text.append(self.title, style("bar-chart--title", partial=True))
         lines = bar_lines(self.items, self.size.width, self.max_rows, self.total)
         if not lines:
             text.append("\n" + self.empty)
@@ -181,7 +182,8 @@ class LineChart(Widget):
     def render(self) -> Text:
         style = self.get_component_rich_style
         axis = style("line-chart--axis", partial=True)
-        text = Text(self.title, style=style("line-chart--title", partial=True), no_wrap=True)
+        text = Text(no_wrap=True)
+        text.append(self.title, style("line-chart--title", partial=True))
         if self.note:
             text.append(f"  {self.note}", axis)
         width = max(self.size.width - self.AXIS, 1)
