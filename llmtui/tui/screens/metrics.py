@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from llmtui.services.metrics_view import MetricsView
 
 ALL = "*"
-ROOMY_HEIGHT = 32  # terminal rows from which the charts get taller
+ROOMY_HEIGHT = 32  # terminal rows from which the bar charts show more bars
 
 
 class MetricsScreen(SectionScreen):
@@ -96,7 +96,6 @@ class MetricsScreen(SectionScreen):
 
     def _fit_charts(self) -> None:
         roomy = self.app.size.height >= ROOMY_HEIGHT
-        self.query_one("#metrics-charts").set_class(roomy, "-roomy")
         for chart in self.query(BarChart):
             chart.set_rows(6 if roomy else 4)
 
