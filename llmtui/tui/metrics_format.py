@@ -168,15 +168,19 @@ def empty_text(view: MetricsView) -> Content:
             (view.volume_line, NUM),
             "\n",
             (" 3 ", KEY),
-            "press ",
+            "apply: press ",
             ("A", KEY),
-            " to apply: it installs the recorder and restarts the proxy\n",
+            " or run ",
+            ("llmtui apply", NUM),
+            " to install it\n",
         ]
     elif recorder.apply_needed:
         parts += [
             "The recorder is on but not in the proxy's config yet: press ",
             ("A", KEY),
-            " to apply.\nThe proxy's container needs the events mount: ",
+            " or run ",
+            ("llmtui apply", NUM),
+            ".\nThe proxy's container needs the events mount: ",
             (view.volume_line, NUM),
             "\n",
         ]

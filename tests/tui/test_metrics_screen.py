@@ -141,7 +141,7 @@ async def test_empty_states_explain_the_recorder(make_app, home: Path) -> None:
         await set_enabled(app.ctx, True)
         await pilot.press("R")
         text = await wait_for_text(pilot, "not in the proxy's config yet")
-        assert "press A to apply" in text
+        assert "press A or run llmtui apply" in text
 
 
 async def test_auto_refresh_ingests_new_recorder_lines_one_refresh_at_a_time(
