@@ -363,8 +363,12 @@ async def reveal_secrets(ctx: AppContext, name: str) -> dict[str, str]:
     return secrets
 
 
-async def test_provider(ctx: AppContext, name: str) -> TestOutcome:
-    """Call the real model-list endpoint; the outcome is stored and audited."""
+async def test_provider(ctx: AppContext, name: str, quiet: bool = False) -> TestOutcome:
+    """Call the real model-list endpoint; the outcome is stored and audited.
+
+    `quiet` (background health) audits only a changed result, so a periodic test
+    does not bury the audit log under identical entries.
+    """
     async with ctx.store.read() as session:
         p = await _load(session, name)
     secrets = await provider_secrets(ctx, p)
@@ -381,6 +385,7 @@ async def test_provider(ctx: AppContext, name: str) -> TestOutcome:
         )
     async with ctx.store.write() as session:
         row = await _load(session, name)
+        unchanged = row.last_test_at is not None and bool(row.last_test_ok) == result.ok
         row.last_test_at = now()
         row.last_test_ok = result.ok
         row.last_test_latency_ms = result.latency_ms
@@ -390,18 +395,16 @@ async def test_provider(ctx: AppContext, name: str) -> TestOutcome:
         await session.flush()
         counts = (await _counts(session, [row.id])).get(row.id, (0, 0))
         view = _view(row, counts)
-        audit.record(
-            session,
-            "provider.test",
-            "provider",
-            name,
-            None,
-            {
+        if not (quiet and unchanged):
+            after: dict[str, Any] = {
                 "ok": result.ok,
                 "latency_ms": result.latency_ms,
                 "model_count": view.last_test_model_count,
                 "error": result.error,
-            },
-            affects_config=False,
-        )
+            }
+            if quiet:
+                after["background"] = True
+            audit.record(
+                session, "provider.test", "provider", name, None, after, affects_config=False
+            )
     return TestOutcome(view, result)

@@ -79,6 +79,14 @@ def _as_container_path(raw: Any) -> str:
     return text
 
 
+def _as_interval(raw: Any) -> float:
+    """0 turns it off; otherwise at least 1 s, so a typo cannot hammer every provider."""
+    value = _as_number(float, 0, 86400)(raw)
+    if 0 < value < 1:
+        raise InvalidInput(f"{value:g} s is too short; use 0 (off) or at least 1 second")
+    return float(value)
+
+
 @dataclass(frozen=True)
 class SettingDef:
     key: str
@@ -185,6 +193,14 @@ SETTINGS: dict[str, SettingDef] = {
             "/app",
             _as_container_path,
             "the directory of the config file inside the proxy's container",
+        ),
+        SettingDef(
+            "health_interval",
+            "LLMTUI_HEALTH_INTERVAL",
+            0.0,
+            _as_interval,
+            "seconds between background connection tests of every enabled provider while "
+            "the TUI runs (0 = off)",
         ),
         SettingDef(
             "probe_connect_timeout",

@@ -25,6 +25,7 @@ from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
 
 from llmtui.errors import LlmtuiError
+from llmtui.tui.background import BackgroundHealth, ProviderChecked
 from llmtui.tui.commands import LlmtuiCommands
 from llmtui.tui.sections import HOME_SECTION, SECTIONS, Section
 from llmtui.tui.shell_state import KeyNotice, ProxyIndicator
@@ -111,6 +112,8 @@ class LlmtuiApp(App[None]):
         self.keyring_problem: str | None = None
         self.store_ready = Signal[None](self, "store-ready")
         self.data_changed = Signal[str](self, "data-changed")
+        self.provider_checked = Signal[str](self, "provider-checked")
+        self.health: BackgroundHealth | None = None
         self._exit_after_paint = os.environ.get(EXIT_AFTER_FIRST_PAINT) == "1"
 
     # -- start-up -----------------------------------------------------------
@@ -165,7 +168,9 @@ class LlmtuiApp(App[None]):
         self.store_ready.publish(None)
         self.poll_status()
         if self.poll_interval > 0:
-            self.set_interval(self.poll_interval, self.poll_status, name="status-poll")
+            self.set_interval(self.poll_interval, self._poll_tick, name="status-poll")
+        self.health = BackgroundHealth(self)
+        self.health.start()
 
     def on_store_failed(self, message: StoreFailed) -> None:
         from llmtui.tui.screens.dialogs import MessageDialog
@@ -217,6 +222,15 @@ class LlmtuiApp(App[None]):
             self.post_message(StatusPolled(proxy, pending))
 
         self.run_worker(job, group="status", exclusive=True, exit_on_error=False)
+
+    def _poll_tick(self) -> None:
+        """A slow proxy answer delays the next poll; polls never queue up behind it."""
+        if not any(w.group == "status" and w.is_running for w in self.workers):
+            self.poll_status()
+
+    def on_provider_checked(self, message: ProviderChecked) -> None:
+        """A background test landed: the Providers screen repaints its status colours."""
+        self.provider_checked.publish(message.outcome.provider.name)
 
     def refresh_pending(self) -> None:
         """After a change: recount what is not applied (the proxy check rides along)."""

@@ -29,6 +29,11 @@ PALETTE_COMMANDS: list[PaletteCommand] = [
         "Add an OpenAI, Anthropic, Azure, Bedrock, local ... provider",
         "on_section('providers', 'add_provider')",
     ),
+    PaletteCommand(
+        "Export fallback metrics (CSV)",
+        "The Metrics screen's range and filters as a CSV file under the home's exports/",
+        "on_section('metrics', 'export_csv')",
+    ),
     PaletteCommand("Toggle theme", "Switch between the dark and the light theme", "toggle_theme"),
     PaletteCommand("Help", "Every key of the current screen", "help"),
     PaletteCommand(

@@ -44,6 +44,13 @@ SECTIONS: tuple[Section, ...] = (
         "Enable, filter and edit models of every provider",
     ),
     Section(
+        "metrics",
+        "4",
+        "Metrics",
+        "llmtui.tui.screens.metrics:MetricsScreen",
+        "Fallbacks per group over 24h / 7d / 30d, with charts and CSV export",
+    ),
+    Section(
         "audit",
         "5",
         "Audit",

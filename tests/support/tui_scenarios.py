@@ -150,7 +150,7 @@ Step = Callable[[Pilot[Any]], Awaitable[None]]
 class Scenario:
     name: str
     steps: Step
-    home: str = "seeded"  # seeded / empty / no_keyring / passphrase
+    home: str = "seeded"  # seeded / empty / no_keyring / passphrase / metrics / metrics_empty
 
 
 PASSPHRASE = "correct horse battery"
@@ -169,6 +169,13 @@ def prepare_home(kind: str, template: Path, home: Path, memory_keyring: Any) -> 
         store = KeyStore(home.resolve())
         store.set_passphrase(PASSPHRASE)
         store.save([MASTER_KEY], KeySource.PASSPHRASE_FILE)
+    if kind in ("metrics", "metrics_empty"):
+        from tests.support.metrics_seed import pin_events_dir, seed_events
+
+        install_home(template, home, memory_keyring)
+        pin_events_dir(home / "llmtui.db", NOW)
+        if kind == "metrics":
+            seed_events(home / "llmtui.db", NOW)
     if kind == "no_keyring":
         from keyring.backends import fail
 
@@ -288,6 +295,10 @@ SCENARIOS: list[Scenario] = [
     Scenario("models_selected", _models_selected),
     Scenario("model_edit", keys("2", "e", wait="Edit ")),
     Scenario("models_provider_picker", keys("2", "p", wait="Show the models of")),
+    Scenario("metrics", keys("4", wait="Triggers"), home="metrics"),
+    Scenario("metrics_7d_group", keys("4", "r", "f", wait="Show the fallbacks of"), home="metrics"),
+    Scenario("metrics_empty", keys("4", wait="No fallbacks recorded yet"), home="metrics_empty"),
+    Scenario("models_status", keys("2", "j", "j", wait="Serving"), home="metrics"),
     Scenario("audit", keys("5", wait="provider.add")),
     Scenario("audit_detail", keys("5", "enter", wait="esc close")),
 ]

@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING, Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.timer import Timer
 from textual.widgets import Input, Label
 
 from llmtui.formatting import cost, tokens
+from llmtui.tui.group_status import status_cell, status_line
 from llmtui.tui.model_filter import ModelIndex
 from llmtui.tui.screens.base import SectionScreen
 from llmtui.tui.widgets.columns import Column
@@ -17,16 +19,23 @@ from llmtui.tui.widgets.steady_input import SteadyInput
 from llmtui.tui.widgets.virtual_table import Cell, VirtualTable
 
 if TYPE_CHECKING:
+    from llmtui.services.metrics import GroupStatus
     from llmtui.services.models import ModelView
 
 ALL = "*"
+STATUS_SECONDS = 30.0
 
 
-def model_columns(widths: dict[str, int]) -> list[Column]:
-    """Text columns as wide as their longest value (capped); numbers fixed."""
+def model_columns(widths: dict[str, int], serving: bool = False) -> list[Column]:
+    """Text columns as wide as their longest value (capped); numbers fixed.
+
+    `serving` adds the group's status column (only once some group has fallback events).
+    """
+    status = [Column("serving", "Serving", 12, min_width=9, priority=7)] if serving else []
     return [
         Column("on", "On", 3, min_width=3, priority=10, hideable=False),
         Column("group", "Group", widths["group"], min_width=10, priority=9, flex=True),
+        *status,
         Column("model", "Upstream model", widths["model"], min_width=10, priority=6, flex=True),
         Column("provider", "Provider", widths["provider"], min_width=8, priority=5),
         Column("in", "In $/1M", 7, min_width=7, priority=4, align="right"),
@@ -36,10 +45,12 @@ def model_columns(widths: dict[str, int]) -> list[Column]:
     ]
 
 
-def model_cells(m: ModelView) -> list[Cell]:
+def model_cells(m: ModelView, status: list[Cell] | None = None) -> list[Cell]:
+    """`status`: the serving cell, when the table has that column."""
     return [
         ("[x]", "ok") if m.enabled else ("[ ]", "muted"),
         m.group,
+        *(status or []),
         (m.upstream_model, "muted") if m.upstream_model == m.group else m.upstream_model,
         m.provider,
         cost(m.input_cost_per_1m),
@@ -81,6 +92,8 @@ class ModelsScreen(SectionScreen):
         self.provider: str | None = None
         self.index = ModelIndex([])
         self.shown: list[ModelView] = []
+        self.statuses: dict[str, GroupStatus] = {}
+        self._status_timer: Timer | None = None
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="models-bar"):
@@ -93,6 +106,7 @@ class ModelsScreen(SectionScreen):
             empty_text="loading models…",
             id="models-table",
         )
+        yield Label("", id="models-status")
 
     @property
     def table(self) -> VirtualTable[ModelView]:
@@ -104,9 +118,59 @@ class ModelsScreen(SectionScreen):
 
     # -- data -------------------------------------------------------------------
 
+    def on_mount(self) -> None:
+        # SectionScreen.on_mount runs too. Statuses age ("4m" ago) and new events arrive.
+        self._status_timer = self.set_interval(STATUS_SECONDS, self._status_tick)
+
+    def _status_tick(self) -> None:
+        if self.is_current and self.app_ctx is not None:
+            self.load_status()
+
+    def load_status(self) -> None:
+        """Group status from the latest fallback events, apart from the (big) model list."""
+        from llmtui.services.metrics_view import current_status
+
+        app: Any = self.app
+        now = float(app.clock())
+        self.run_service(
+            "loading group status",
+            lambda ctx: current_status(ctx, now=now),
+            self._status_loaded,
+            on_error=lambda error: True,  # the list works without it; the next tick retries
+            group="models-status",
+            exclusive=True,
+        )
+
+    def _status_loaded(self, statuses: dict[str, GroupStatus]) -> None:
+        had = bool(self.statuses)
+        self.statuses = statuses
+        if bool(statuses) != had:
+            self.table.set_columns(model_columns(self.index.widths(), bool(statuses)))
+            self.query_one("#models-status", Label).display = bool(statuses)
+        self.table.refresh_rows()
+        self.show_status()
+
+    def _cells(self, m: ModelView) -> list[Cell]:
+        if not self.statuses:
+            return model_cells(m)
+        app: Any = self.app
+        return model_cells(m, [status_cell(self.statuses.get(m.group), float(app.clock()))])
+
+    def show_status(self) -> None:
+        m = self.table.cursor_row
+        if m is None or not self.statuses:
+            return
+        app: Any = self.app
+        line = status_line(m.group, self.statuses.get(m.group), float(app.clock()))
+        self.query_one("#models-status", Label).update(line)
+
+    def on_virtual_table_cursor_moved(self, event: VirtualTable.CursorMoved) -> None:
+        self.show_status()
+
     def reload(self) -> None:
         from llmtui.services.models import list_models
 
+        self.load_status()
         provider = self.provider
         self.run_service(
             "loading models",
@@ -119,7 +183,7 @@ class ModelsScreen(SectionScreen):
     def _loaded(self, models: list[ModelView]) -> None:
         self.table.empty_text = "no models — sync a provider (1, then s) or add one with a"
         self.index = ModelIndex(models)
-        self.table.set_columns(model_columns(self.index.widths()))
+        self.table.set_columns(model_columns(self.index.widths(), bool(self.statuses)))
         present = {m.id for m in models}
         self.marked.intersection_update(present)
         self.apply_filter()
@@ -129,7 +193,7 @@ class ModelsScreen(SectionScreen):
     def apply_filter(self) -> None:
         query = self.query_one("#models-filter", Input).value
         self.shown = self.index.matching(query)
-        self.table.set_rows(self.shown, key=lambda m: m.id, cells=model_cells, lost_cursor="top")
+        self.table.set_rows(self.shown, key=lambda m: m.id, cells=self._cells, lost_cursor="top")
         self.update_bar()
 
     def update_bar(self) -> None:
@@ -213,7 +277,7 @@ class ModelsScreen(SectionScreen):
     def _replaced(self, fresh: ModelView) -> None:
         self.index.replace(fresh)
         self.shown = [fresh if m.id == fresh.id else m for m in self.shown]
-        self.table.set_rows(self.shown, key=lambda m: m.id, cells=model_cells)
+        self.table.set_rows(self.shown, key=lambda m: m.id, cells=self._cells)
         app: Any = self.app
         app.changed("models")
 

@@ -40,6 +40,10 @@ COLUMNS = (
 REVEAL_SECONDS = 30.0
 
 
+def every(seconds: float) -> str:
+    return f"{seconds / 60:g} min" if seconds >= 60 and seconds % 60 == 0 else f"{seconds:g} s"
+
+
 def short_url(url: str | None) -> str:
     return (url or "—").removeprefix("https://").removeprefix("http://")
 
@@ -88,6 +92,18 @@ class ProvidersScreen(SectionScreen):
         yield table
         yield ProviderDetail(id="provider-detail")
 
+    def on_mount(self) -> None:
+        # SectionScreen.on_mount runs too (Textual calls each class's handler).
+        app: Any = self.app
+        app.provider_checked.subscribe(self, self._background_checked)
+
+    def _background_checked(self, name: str) -> None:
+        """Background health tested a provider: new status colours, cursor kept."""
+        if self.is_current and self.app_ctx is not None:
+            self.reload(select=self.table.cursor_key)  # type: ignore[arg-type]
+        else:
+            self.stale = True
+
     # -- data -------------------------------------------------------------------
 
     def reload(self, select: str | None = None) -> None:
@@ -108,6 +124,9 @@ class ProvidersScreen(SectionScreen):
         if select:
             table.move_to(select)
         table.border_subtitle = plural(len(views), "provider") if views else ""
+        health = getattr(self.app, "health", None)
+        if views and health is not None and health.interval > 0:
+            table.border_subtitle += f" · auto-test every {every(health.interval)}"
         self.refresh_detail()
         self.refresh_bindings()
         if not self.screen.focused:
