@@ -17,12 +17,14 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from llmtui.errors import StoreError
+from llmtui.store import versions
 
 WRITE_OPTION = "llmtui_write"
 
 
 class Store:
     def __init__(self, db_path: Path, busy_timeout: float = 5.0) -> None:
+        versions.install()
         self.db_path = db_path
         self.busy_timeout = busy_timeout
         self.engine = create_async_engine(
