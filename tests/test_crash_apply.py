@@ -69,7 +69,7 @@ def _step(stack: Stack) -> str | None:
 
 def _crash(stack: Stack, point: str) -> int:
     """Run the apply until it dies at `point`; return its pid."""
-    if point in ("after_backup", "write:litellm-config.yaml", "after_write"):
+    if point in ("backup", "after_backup", "write:litellm-config.yaml", "after_write"):
         proc = _spawn_apply(stack, LLMTUI_CRASH_AT=point)
         proc.wait(timeout=120)
     elif point == "restart":
@@ -105,6 +105,7 @@ def _store_is_intact(stack: Stack) -> None:
 
 POINTS = {
     # point: (step recorded, file on disk afterwards)
+    "backup": ("backup", "old"),
     "after_backup": ("backup", "old"),
     "write:litellm-config.yaml": ("write", "old"),
     "after_write": ("write", "new"),
@@ -116,6 +117,7 @@ POINTS = {
 @pytest.mark.parametrize(
     ("point", "choice"),
     [
+        ("backup", "rollback"),
         ("after_backup", "finish"),
         ("write:litellm-config.yaml", "rollback"),
         ("after_write", "rollback"),
@@ -145,10 +147,15 @@ async def test_killed_apply_leaves_whole_files_and_is_recovered(
         "SELECT outcome, step, pid, id FROM applies WHERE id = (SELECT max(id) FROM applies)"
     )
     assert (outcome, row_step, row_pid) == ("in_progress", step, pid)
-    ((backup_path,),) = stack.rows(f"SELECT backup_path FROM backups WHERE apply_id = {apply_id}")
-    assert Path(backup_path).read_bytes() == old
-    leftover = stack.config.parent / f".litellm-config.yaml.tmp-{pid}"
-    assert leftover.exists() == (point == "write:litellm-config.yaml")
+    backups = stack.rows(f"SELECT backup_path FROM backups WHERE apply_id = {apply_id}")
+    if point == "backup":  # never a partial file under a backup's name
+        named = [p for p in stack.config.parent.glob("*.backup.*") if not p.name.startswith(".")]
+        assert backups == [] and named == []
+    else:
+        assert Path(backups[0][0]).read_bytes() == old
+    leftovers = sorted(str(p) for p in stack.config.parent.glob(f".*.tmp-{pid}"))
+    assert bool(leftovers) == (point in ("backup", "write:litellm-config.yaml"))
+    assert all(stat.S_IMODE(Path(p).stat().st_mode) == 0o600 for p in leftovers)
 
     # The next start reports it: doctor, recover, and apply itself.
     doctor = stack.run_cli.ok("doctor")
@@ -157,13 +164,13 @@ async def test_killed_apply_leaves_whole_files_and_is_recovered(
     (report,) = json.loads(stack.run_cli.ok("recover", "--json").output)
     assert report["apply_id"] == apply_id and report["step"] == step
     assert report["on_disk"] == ("previous" if expected == "old" else "new")
-    assert report["leftovers"] == ([str(leftover)] if leftover.exists() else [])
+    assert report["leftovers"] == leftovers
     text = stack.run_cli.ok("recover").output
     assert "llmtui recover --finish | --rollback | --dismiss" in text
 
     result = stack.run_cli.ok("recover", f"--{choice}", "--yes")
 
-    assert not leftover.exists()
+    assert not any(Path(p).exists() for p in leftovers)
     assert stack.config.read_bytes() == (new if choice == "finish" else old)
     assert stat.S_IMODE(stack.config.stat().st_mode) == 0o600
     _store_is_intact(stack)

@@ -4,7 +4,8 @@ The crash tests (tests/test_crash_apply.py) use it to stop `llmtui apply` at an 
 point that no slow restart command or health server can reach: between two local file
 operations. Unset, as in every normal run, it costs one environment lookup.
 
-Points: `after_backup` (backups written and recorded, nothing else touched),
+Points: `backup` (a backup's temp copy written, not yet linked into place),
+`after_backup` (backups written and recorded, nothing else touched),
 `write:<file name>` (that file's temp copy written, not yet renamed into place),
 `after_write` (every file in place, the proxy not yet restarted).
 """

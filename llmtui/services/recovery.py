@@ -168,7 +168,7 @@ async def prepare(ctx: AppContext, choice: str, apply_id: int | None = None) -> 
 async def _prepare_rollback(ctx: AppContext, item: InterruptedApply) -> Recovery:
     if item.backup_id is None:
         if item.on_disk == "previous" and not item.proxy_touched:
-            note = "nothing to undo: the previous config is on disk and the proxy was not restarted"
+            note = "the previous config is already on disk and the proxy never loaded the new one"
             return Recovery(item, "rollback", None, restart=False, notes=[note])
         raise LlmtuiError(
             f"apply #{item.apply_id} kept no backup (there was no previous config), so there "
