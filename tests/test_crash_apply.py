@@ -13,23 +13,19 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import stat
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from llmtui.secrets.cipher import generate_key
 from llmtui.services.apply import plan_apply
 from llmtui.services.context import AppContext
-from tests.support.apply_stack import Stack, build_stack
+from tests.support.apply_stack import Stack
+from tests.support.crash import build_crash_stack, crash_apply, store_is_intact
 from tests.support.fake_upstream import FakeUpstream
 
-LLMTUI = str(Path(sys.executable).with_name("llmtui"))
 pytestmark = pytest.mark.slow
 
 
@@ -37,70 +33,7 @@ pytestmark = pytest.mark.slow
 def crash_stack(
     run_cli, home: Path, tmp_path: Path, upstream: FakeUpstream, monkeypatch: pytest.MonkeyPatch
 ) -> Stack:
-    """The apply stack, with the master key in the environment so a child process can use it."""
-    monkeypatch.setenv("LLMTUI_MASTER_KEY", generate_key())
-    stack = build_stack(run_cli, home, tmp_path, upstream, monkeypatch)
-    stack.run_cli.ok("apply", "--yes")
-    stack.run_cli.ok("model", "add", "up", "gpt-4o-mini", "--group", "mini")
-    return stack
-
-
-def _spawn_apply(stack: Stack, **env: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [LLMTUI, "--home", str(stack.home), "apply", "--yes"],
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-
-
-def _wait(what: str, predicate: Callable[[], object], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
-
-
-def _step(stack: Stack) -> str | None:
-    rows = stack.rows("SELECT step FROM applies WHERE outcome = 'in_progress'")
-    return rows[0][0] if rows else None
-
-
-def _crash(stack: Stack, point: str) -> int:
-    """Run the apply until it dies at `point`; return its pid."""
-    if point in ("backup", "after_backup", "write:litellm-config.yaml", "after_write"):
-        proc = _spawn_apply(stack, LLMTUI_CRASH_AT=point)
-        proc.wait(timeout=120)
-    elif point == "restart":
-        run = len(stack.restarts()) + 1
-        stack.restart_with("--sleep", "60", "--on", str(run))
-        proc = _spawn_apply(stack)
-        _wait("the restart to start", lambda: len(stack.restarts()) == run)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
-        os.kill(stack.restarts()[-1]["pid"], signal.SIGKILL)  # it outlives us, like docker
-        stack.restart_with()
-    else:  # health: the proxy never becomes healthy while we wait
-        stack.proxy.health = lambda stage: 503
-        proc = _spawn_apply(stack, LLMTUI_HEALTH_TIMEOUT="120")
-        _wait("the health wait", lambda: _step(stack) == "health")
-        time.sleep(0.5)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
-        stack.proxy.health = lambda stage: 200
-    stderr = proc.stderr.read().decode() if proc.stderr else ""
-    assert proc.returncode == -signal.SIGKILL, stderr
-    return proc.pid
-
-
-def _store_is_intact(stack: Stack) -> None:
-    db = sqlite3.connect(stack.home / "llmtui.db")
-    try:
-        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
-    finally:
-        db.close()
+    return build_crash_stack(run_cli, home, tmp_path, upstream, monkeypatch)
 
 
 POINTS = {
@@ -136,13 +69,13 @@ async def test_killed_apply_leaves_whole_files_and_is_recovered(
     assert new != old
     restarts_before = len(stack.restarts())
 
-    pid = _crash(stack, point)
+    pid = crash_apply(stack, point)
 
     step, expected = POINTS[point]
     on_disk = stack.config.read_bytes()
     assert on_disk == (old if expected == "old" else new)  # whole, byte for byte
     assert stat.S_IMODE(stack.config.stat().st_mode) == 0o600
-    _store_is_intact(stack)
+    store_is_intact(stack)
     ((outcome, row_step, row_pid, apply_id),) = stack.rows(
         "SELECT outcome, step, pid, id FROM applies WHERE id = (SELECT max(id) FROM applies)"
     )
@@ -173,7 +106,7 @@ async def test_killed_apply_leaves_whole_files_and_is_recovered(
     assert not any(Path(p).exists() for p in leftovers)
     assert stack.config.read_bytes() == (new if choice == "finish" else old)
     assert stat.S_IMODE(stack.config.stat().st_mode) == 0o600
-    _store_is_intact(stack)
+    store_is_intact(stack)
     rows = stack.rows(f"SELECT outcome, message FROM applies WHERE id >= {apply_id} ORDER BY id")
     resolution = "finished by applying" if choice == "finish" else "rolled back to the backup"
     assert rows[0][0] == "interrupted" and resolution in rows[0][1]
@@ -197,7 +130,7 @@ def _sha(data: bytes) -> str:
 
 def test_apply_reports_the_interrupted_apply_and_finishes_it(crash_stack: Stack) -> None:
     stack = crash_stack
-    pid = _crash(stack, "after_write")
+    pid = crash_apply(stack, "after_write")
     result = stack.run_cli.ok("apply", "--yes")
     assert f"(pid {pid}" in result.stderr and "This apply finishes it" in result.stderr
     assert "llmtui recover --rollback" in result.stderr
@@ -208,7 +141,7 @@ def test_apply_reports_the_interrupted_apply_and_finishes_it(crash_stack: Stack)
 
 def test_dismiss_only_closes_the_record(crash_stack: Stack) -> None:
     stack = crash_stack
-    _crash(stack, "write:litellm-config.yaml")
+    crash_apply(stack, "write:litellm-config.yaml")
     before = stack.config.read_bytes()
     restarts = len(stack.restarts())
     result = stack.run_cli.ok("recover", "--dismiss", "--yes")

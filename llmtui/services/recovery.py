@@ -23,10 +23,12 @@ from typing import Any
 from sqlalchemy import select
 
 from llmtui.errors import ConflictError, InvalidInput, LlmtuiError, NotFound
+from llmtui.formatting import ago
 from llmtui.ops.files import sha256_file
 from llmtui.services import apply_log, audit
+from llmtui.services import settings as settings_service
 from llmtui.services.apply import run_apply
-from llmtui.services.apply_plan import ApplyPlan, load_apply_settings, plan_apply
+from llmtui.services.apply_plan import ApplyPlan, plan_apply
 from llmtui.services.apply_steps import ApplyResult, StepCallback
 from llmtui.services.backups import plan_restore
 from llmtui.services.context import AppContext, now
@@ -49,7 +51,8 @@ class InterruptedApply:
     backup_path: str | None
     leftovers: list[str]  # temp files the dead process left beside the config
     proxy_touched: bool
-    description: str
+    description: str  # the full sentence (pid, when, backup path)
+    headline: str  # the short one: which apply, which step, which file is on disk
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -88,8 +91,10 @@ def _on_disk(row: Apply) -> str:
 
 
 async def _max_seconds(ctx: AppContext) -> float:
-    settings = await load_apply_settings(ctx)
-    return 2 * (settings.restart_timeout + settings.health_timeout)
+    """How long a live apply may take (no master key needed: the TUI asks at start)."""
+    restart = float(await settings_service.get_plain(ctx, "restart_timeout"))
+    health = float(await settings_service.get_plain(ctx, "health_timeout"))
+    return 2 * (restart + health)
 
 
 async def find_interrupted(ctx: AppContext) -> list[InterruptedApply]:
@@ -130,6 +135,8 @@ async def find_interrupted(ctx: AppContext) -> list[InterruptedApply]:
                     leftovers=[str(p) for p in apply_log.leftover_files(row)],
                     proxy_touched=row.step in PROXY_STEPS,
                     description=apply_log.describe_interrupted(row),
+                    headline=f"apply #{row.id} ({ago(row.started_at)}) stopped at step "
+                    f"{row.step!r}; {apply_log.on_disk_state(row)}",
                 )
             )
     return found
