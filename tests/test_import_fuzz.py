@@ -145,7 +145,7 @@ class Importer:
         except LlmtuiError as exc:
             message = str(exc)
             assert message and "\n" not in message.strip() and "Traceback" not in message
-            assert dump(self.home / "llmtui.db") == before, f"failed import changed the store: {exc}"
+            assert dump(self.home / "llmtui.db") == before, f"failed import changed store: {exc}"
             return
         imported = dump(self.home / "llmtui.db")
         again = asyncio.run(self._call(lambda ctx: import_config_file(ctx, self.file)))
