@@ -40,8 +40,10 @@ scalars = (
 )
 structures = st.recursive(
     scalars,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=10) | st.sampled_from(ODD), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.text(max_size=10) | st.sampled_from(ODD), children, max_size=4)
+    ),
     max_leaves=25,
 )
 groups = st.sampled_from(["gpt-4o", "mini", "local", "gpt-4o ", "g:1", "*", "x" * 300])
