@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 
 from llmtui.errors import StoreError
 from llmtui.store import versions
+from llmtui.store.unwritable import explain_unwritable
 
 WRITE_OPTION = "llmtui_write"
 
@@ -72,8 +73,8 @@ class Store:
             return StoreError(
                 f"the store is locked by another llmtui (waited {self.busy_timeout:g} s); try again"
             )
-        if "readonly" in text or "read-only" in text:
-            return StoreError(f"the store {self.db_path} is read-only")
+        if "readonly" in text or "read-only" in text or "unable to open" in text:
+            return StoreError(explain_unwritable(self.db_path, text))
         if "disk" in text and "full" in text:
             return StoreError(f"the disk holding {self.db_path} is full; nothing was saved")
         return StoreError(f"store error: {text}")
