@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 
-from llmtui.services.recorder import EVENTS_FILE
 from llmtui.ops.backups import MARKER
+from llmtui.services.recorder import EVENTS_FILE
 
 MIN_KEY = 12  # shorter "secrets" (test placeholders like "x") would match everywhere
 SKIP_SUFFIXES = (".pyc",)
