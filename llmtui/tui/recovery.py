@@ -125,7 +125,7 @@ class InterruptedApplyDialog(ServiceRunner, ModalScreen[str | None]):
         if result is None:
             text = f"apply #{self.item.apply_id} closed: {RESOLUTIONS[self.running]}"
         else:
-            text = f"{result.outcome}: {result.message}"
+            text = f"{result.outcome.replace('_', ' ').capitalize()}: {result.message}"
         self._status(text)
         later = self.query_one("#later", Button)
         later.label = "Close (esc)"

@@ -36,7 +36,7 @@ async def test_rollback_from_the_start_dialog(make_app, crashed) -> None:
         assert "Roll back: put backup #1 back and restart the proxy" in text
         assert "Finish (f)" in text and "Roll back (r)" in text and "Later (esc)" in text
         await pilot.press("r")
-        text = await wait_for_text(pilot, "success:", timeout=30)
+        text = await wait_for_text(pilot, "Success:", timeout=30)
         assert "Close (esc)" in text
         await pilot.press("escape")
         await wait_for(pilot, lambda: "Interrupted apply" not in screen_text(app))
