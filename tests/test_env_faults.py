@@ -19,6 +19,7 @@ from pathlib import Path
 
 import keyring
 import pytest
+from cryptography.fernet import Fernet
 from keyring.backends import fail
 
 from tests.support.apply_stack import Stack
@@ -131,21 +132,30 @@ def test_full_disk_under_the_store_saves_nothing(
 ) -> None:
     from tests.conftest import Cli
 
+    monkeypatch.setenv("LLMTUI_MASTER_KEY", Fernet.generate_key().decode())
+
+    def llmtui(*args: str) -> subprocess.CompletedProcess[str]:
+        argv = [sys.executable, "-m", "llmtui", "--home", str(home), *args]
+        return subprocess.run(argv, capture_output=True, text=True, timeout=60)
+
     with tiny_tmpfs(tmp_path / "disk") as disk:
         home = disk / "home"
-        run = Cli(home)
-        run.ok("provider", "add", "local", "--type", "ollama")
+        assert llmtui("provider", "add", "local", "--type", "ollama").returncode == 0
         before = store_rows(home)
         fill(disk)
+        full = f"Error: the disk holding {home / 'llmtui.db'} is full; nothing was changed"
         for args in (
             ["model", "add", "local", "llama3", "--group", "chat"],
             ["provider", "add", "more", "--type", "ollama"],
         ):
-            message = one_clear_line(run(*args))
-            assert "full" in message, message
+            # A fresh process meets the full disk when SQLite opens the WAL index ...
+            done = llmtui(*args)
+            assert done.returncode == 1 and done.stderr.strip() == full, done.stderr
+            # ... one with the store already open, at the write: the same sentence.
+            assert one_clear_line(Cli(home)(*args)) == full
         (disk / "filler").unlink()
         assert store_rows(home) == before
-        run.ok("model", "add", "local", "llama3", "--group", "chat")  # and it recovers
+        Cli(home).ok("model", "add", "local", "llama3", "--group", "chat")  # and it recovers
 
 
 def test_full_disk_under_the_config_leaves_it_whole(stack: Stack, tmp_path: Path) -> None:

@@ -73,10 +73,10 @@ class Store:
             return StoreError(
                 f"the store is locked by another llmtui (waited {self.busy_timeout:g} s); try again"
             )
-        if "readonly" in text or "read-only" in text or "unable to open" in text:
-            return StoreError(explain_unwritable(self.db_path, text))
-        if "disk" in text and "full" in text:
-            return StoreError(f"the disk holding {self.db_path} is full; nothing was saved")
+        if any(w in text for w in ("readonly", "read-only", "unable to open", "disk", "full")):
+            explained = explain_unwritable(self.db_path, text)
+            if explained is not None:
+                return StoreError(explained)
         return StoreError(f"store error: {text}")
 
     async def close(self) -> None:

@@ -111,6 +111,8 @@ def _explain_sqlite_error(db_path: Path, exc: BaseException) -> str:
         return f"{db_path} is not a usable SQLite database ({text})"
     if "locked" in text or "busy" in text:
         return f"the store {db_path} is locked by another process; try again"
-    if "readonly" in text or "read-only" in text or "unable to open" in text:
-        return explain_unwritable(db_path, text)
+    if any(w in text for w in ("readonly", "read-only", "unable to open", "disk", "full")):
+        explained = explain_unwritable(db_path, text)
+        if explained is not None:
+            return explained
     return f"store error in {db_path}: {text}"
