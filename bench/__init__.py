@@ -16,6 +16,10 @@ class Result:
     baseline_name: str
     baseline_seconds: float
     note: str = ""
+    unit: str = "s"  # "s" (shown in ms) or "MiB": `seconds` then holds the size
+
+    def show(self, value: float) -> str:
+        return f"{value * 1000:>8.1f}ms" if self.unit == "s" else f"{value:>7.1f}{self.unit}"
 
     @property
     def ratio(self) -> float:

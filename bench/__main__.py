@@ -23,14 +23,13 @@ def main(argv: list[str]) -> int:
         module = importlib.import_module(f"bench.{name}")
         print(f"running {name} ...", file=sys.stderr, flush=True)
         results.extend(module.run())
-    header = f"{'benchmark':<44} {'time':>10} {'baseline':<34} {'base time':>10} {'ratio':>7}"
+    header = f"{'benchmark':<44} {'value':>10} {'baseline':<34} {'base value':>10} {'ratio':>7}"
     print(header)
     print("-" * len(header))
     for r in results:
         print(
-            f"{r.name:<44} {r.seconds * 1000:>8.1f}ms {r.baseline_name:<34} "
-            f"{r.baseline_seconds * 1000:>8.1f}ms {r.ratio:>6.2f}x"
-            + (f"  {r.note}" if r.note else "")
+            f"{r.name:<44} {r.show(r.seconds):>10} {r.baseline_name:<34} "
+            f"{r.show(r.baseline_seconds):>10} {r.ratio:>6.2f}x" + (f"  {r.note}" if r.note else "")
         )
     return 0
 

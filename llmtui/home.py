@@ -20,7 +20,15 @@ def resolve_home(explicit: str | os.PathLike[str] | None = None) -> Path:
 
 def ensure_home(home: Path) -> Path:
     """Create the home (0700) so every file inside starts private."""
-    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        from llmtui.errors import LlmtuiError
+        from llmtui.ops.files import describe_os_error
+
+        raise LlmtuiError(
+            describe_os_error(exc, home).replace("cannot write", "cannot create the home", 1)
+        ) from exc
     return home
 
 

@@ -17,6 +17,7 @@ from tests.support.apply_stack import Stack, build_stack
 from tests.support.fake_upstream import FakeUpstream
 from tests.support.litellm_harness import LiteLLMHarness
 from tests.support.memory_keyring import MemoryKeyring
+from tests.support.secret_scan import REGISTRY
 
 _ISOLATED_ENV = (
     "LLMTUI_HOME",
@@ -24,6 +25,36 @@ _ISOLATED_ENV = (
     "LLMTUI_PASSPHRASE",
     *(d.env for d in SETTINGS.values() if d.env),
 )
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _secret_registry() -> Iterator[None]:
+    """Records every key, home and written file for the scan at session end."""
+    with REGISTRY.watch():
+        yield
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run when any test key is left in plaintext or any private file is not."""
+    REGISTRY.images = sorted(
+        [*(ROOT / "tests").rglob("__snapshots__/**/*.svg"), *(ROOT / "screenshots").glob("*.svg")]
+    )
+    if not REGISTRY.keys:
+        return  # nothing stored a key (e.g. only pure tests were selected)
+    problems = REGISTRY.scan()
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(
+            f"secrets scan: {len(REGISTRY.keys)} keys, {len(REGISTRY.files())} files, "
+            f"{len(REGISTRY.images)} images: {len(problems)} problems"
+        )
+        for problem in problems[:50]:
+            reporter.write_line(f"  {problem}", red=True)
+    if problems:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")
@@ -52,6 +83,7 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
 def home(tmp_path: Path, memory_keyring: MemoryKeyring) -> Path:
     path = tmp_path / "home"
     path.mkdir(mode=0o700)
+    REGISTRY.add_home(path)
     return path
 
 

@@ -128,7 +128,14 @@ def apply_cmd(state: CliState, yes: bool, no_restart: bool) -> None:
     Rolls back to the previous file when the proxy does not come back healthy.
     """
     from llmtui.services.apply import plan_apply
+    from llmtui.services.recovery import find_interrupted
 
+    for item in state.run(find_interrupted):
+        click.echo(
+            click.style("note: ", fg="yellow") + f"{item.description}. This apply finishes it; "
+            "to go back to the previous config instead: llmtui recover --rollback",
+            err=True,
+        )
     plan = state.run(plan_apply)
     show_plan(plan)
     if not plan.ok:

@@ -22,8 +22,15 @@ def parse_yaml(text: str, source: str) -> Any:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = exc.problem or exc.context or "invalid YAML"
         raise InvalidInput(f"{source} is not valid YAML: {problem}{where}") from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, e.g. a control
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise InvalidInput(
+            f"{source} is not valid YAML: {exc.reason} (character {exc.character!r}) "
+            f"at line {line}, column {column}"
+        ) from None
     except yaml.YAMLError as exc:
-        raise InvalidInput(f"{source} is not valid YAML: {exc}") from None
+        raise InvalidInput(f"{source} is not valid YAML: {' '.join(str(exc).split())}") from None
 
 
 def read_config_file(path: Path) -> Any:

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 from llmtui.errors import LlmtuiError
+from llmtui.ops.faults import crash_point
 
 
 def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o600) -> None:
@@ -24,6 +25,7 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o600) -> None:
             while view:
                 written = os.write(fd, view)
                 view = view[written:]
+            crash_point(f"write:{path.name}")
             os.fsync(fd)
         finally:
             os.close(fd)

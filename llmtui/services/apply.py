@@ -14,6 +14,7 @@ from pathlib import Path
 
 from llmtui.errors import LlmtuiError
 from llmtui.ops.backups import create_backup
+from llmtui.ops.faults import crash_point
 from llmtui.ops.files import atomic_write_bytes, read_bytes_if_exists, remove_file, sha256_file
 from llmtui.ops.health import HealthResult, wait_healthy
 from llmtui.ops.restart import RestartOutcome, run_restart
@@ -132,6 +133,7 @@ class _Run:
             self.steps.end("failed", str(exc))
             return await self.close(Outcome.FAILED, "backup", f"{exc}; nothing was changed")
         self.steps.end("ok", ", ".join(str(p) for p in self.backups.values()))
+        crash_point("after_backup")
         return None
 
     async def _write(self) -> ApplyResult | None:
@@ -155,6 +157,7 @@ class _Run:
             undo = self._undo_quietly()
             return await self.close(Outcome.FAILED, "write", f"{exc}; {undo}")
         self.steps.end("ok")
+        crash_point("after_write")
         return None
 
     async def _run_restart(self) -> RestartOutcome:

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from llmtui.errors import ConflictError, LlmtuiError
 from llmtui.formatting import ago
 from llmtui.ops.backups import BackupFile, remove_backup
-from llmtui.ops.files import sha256_file
+from llmtui.ops.files import remove_file, sha256_file
 from llmtui.services import audit
 from llmtui.services.context import AppContext, now
 from llmtui.store.schema import Apply, Backup
@@ -44,6 +44,11 @@ def pid_alive(pid: int | None) -> bool:
     return True
 
 
+def still_running(row: Apply, max_seconds: float) -> bool:
+    """A live pid within the time an apply can take: another apply is really running."""
+    return pid_alive(row.pid) and now() - row.started_at < max_seconds + SLACK_SECONDS
+
+
 def on_disk_state(row: Apply) -> str:
     current = sha256_file(Path(row.config_path))
     if current is not None and current == row.new_sha256:
@@ -51,6 +56,27 @@ def on_disk_state(row: Apply) -> str:
     if current == row.old_sha256:
         return "the config on disk is the previous file" if current else "there is no config file"
     return "the config on disk matches neither the new nor the previous file"
+
+
+def leftover_files(row: Apply) -> list[Path]:
+    """Temp files a dead apply left beside the config (`.<name>.tmp-<pid>`)."""
+    if not row.pid:
+        return []
+    try:
+        return sorted(p for p in Path(row.config_path).parent.glob(f".*.tmp-{row.pid}"))
+    except OSError:
+        return []
+
+
+def remove_leftovers(paths: list[Path]) -> list[str]:
+    """Remove them; what could not be removed is reported, never raised."""
+    problems = []
+    for path in paths:
+        try:
+            remove_file(path)
+        except LlmtuiError as exc:
+            problems.append(str(exc))
+    return problems
 
 
 def describe_interrupted(row: Apply) -> str:
@@ -73,16 +99,18 @@ async def begin(
 ) -> tuple[int, list[str]]:
     """Claim the apply slot: our row, in_progress. Returns (apply id, interrupted reports)."""
     reports: list[str] = []
+    leftovers: list[Path] = []
     async with ctx.store.write() as session:
         running = (await session.scalars(select(Apply).where(Apply.outcome == IN_PROGRESS))).all()
         for row in running:
-            if pid_alive(row.pid) and now() - row.started_at < max_seconds + SLACK_SECONDS:
+            if still_running(row, max_seconds):
                 raise ConflictError(
                     f"another apply (#{row.id}, pid {row.pid}, started {ago(row.started_at)}) "
                     f"is in progress at step {row.step!r}; wait for it to finish"
                 )
             report = describe_interrupted(row)
             reports.append(report)
+            leftovers += leftover_files(row)
             row.outcome = INTERRUPTED
             row.finished_at = now()
             row.message = report
@@ -99,7 +127,9 @@ async def begin(
         )
         session.add(row)
         await session.flush()
-        return row.id, reports
+        apply_id = row.id
+    reports += remove_leftovers(leftovers)
+    return apply_id, reports
 
 
 async def set_step(ctx: AppContext, apply_id: int, step: str, **values: Any) -> None:

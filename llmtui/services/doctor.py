@@ -32,6 +32,7 @@ class DoctorReport:
     docker_on_path: str | None
     proxy_url: str
     proxy_status: str
+    interrupted_applies: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -73,6 +74,10 @@ async def run(ctx: AppContext) -> DoctorReport:
     found = shutil.which(argv0)
     if found is None:
         warnings.append(f"{argv0!r} (the restart command) is not on PATH; apply will not restart")
+    from llmtui.services.recovery import find_interrupted
+
+    interrupted = [i.description for i in await find_interrupted(ctx)]
+    warnings += [f"{d}: run `llmtui recover`" for d in interrupted]
     proxy_url = values["proxy_url"].value
     proxy_status = await _proxy_status(proxy_url)
     if proxy_status != "alive":
@@ -91,5 +96,6 @@ async def run(ctx: AppContext) -> DoctorReport:
         docker_on_path=found,
         proxy_url=proxy_url,
         proxy_status=proxy_status,
+        interrupted_applies=interrupted,
         warnings=warnings,
     )

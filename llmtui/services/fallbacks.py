@@ -142,6 +142,22 @@ async def preview(ctx: AppContext, group: str, kind: str, fallbacks: list[str]) 
     return check_chain(group, kind, fallbacks, groups, chains)
 
 
+def _check_version(
+    chains: dict[tuple[str, str], tuple[list[str], int]],
+    group: str,
+    kind: str,
+    expected: int | None,
+) -> list[str]:
+    """The chain as stored now, refused if it is not the version the caller read (0 = none)."""
+    current, version = chains.get((group, kind), ([], 0))
+    if expected is not None and version != expected:
+        raise ConflictError(
+            f"the {KIND_LABELS[kind]} chain of {group!r} was changed elsewhere since you "
+            "opened it; reload and try again"
+        )
+    return current
+
+
 async def set_chain(
     ctx: AppContext,
     group: str,
@@ -157,11 +173,7 @@ async def set_chain(
     async with ctx.store.write() as session:
         groups = await load_groups(session)
         chains = await load_chains(session)
-        current, version = chains.get((group, kind), ([], 0))
-        if expected_version is not None and version != expected_version:
-            raise ConflictError(
-                f"the {KIND_LABELS[kind]} chain of {group!r} was changed elsewhere; reload"
-            )
+        current = _check_version(chains, group, kind, expected_version)
         findings = check_chain(group, kind, fallbacks, groups, _plain(chains))
         problems = errors(findings)
         if problems:
@@ -196,11 +208,18 @@ async def set_chain(
         return ChainView(group, kind, list(fallbacks), row.version, findings)
 
 
-async def clear_chain(ctx: AppContext, group: str, kind: str | None = None) -> int:
-    """Remove the group's chain of one kind (or all kinds); returns how many were removed."""
+async def clear_chain(
+    ctx: AppContext, group: str, kind: str | None = None, expected_version: int | None = None
+) -> int:
+    """Remove the group's chain of one kind (or all kinds); returns how many were removed.
+
+    `expected_version` (one kind only) refuses to clear a chain changed since it was read.
+    """
     kinds = [check_kind(kind)] if kind else list(KINDS)
     async with ctx.store.write() as session:
         chains = await load_chains(session)
+        if kind:
+            _check_version(chains, group, kind, expected_version)
         rows = (
             await session.scalars(
                 select(FallbackChain).where(
@@ -210,7 +229,7 @@ async def clear_chain(ctx: AppContext, group: str, kind: str | None = None) -> i
         ).all()
         for row in rows:
             before = chains.get((group, row.kind), ([], 0))[0]
-            await session.execute(delete(FallbackChain).where(FallbackChain.id == row.id))
+            await session.delete(row)  # through the ORM: its version is remembered
             audit.record(
                 session,
                 "fallback.clear",

@@ -1,4 +1,7 @@
-"""Models (LiteLLM deployments): add, list, enable/disable, edit, sync from the provider."""
+"""Models (LiteLLM deployments): add, list, enable/disable, edit.
+
+Sync from the provider lives in model_sync.py (re-exported here for the front ends).
+"""
 
 from __future__ import annotations
 
@@ -11,10 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from llmtui.errors import AlreadyExists, ConflictError, InvalidInput, LlmtuiError, NotFound
 from llmtui.litellm import model_map
-from llmtui.litellm.provider_types import provider_type
 from llmtui.services import audit
 from llmtui.services import providers as provider_service
 from llmtui.services.context import AppContext, now
+from llmtui.services.model_sync import SyncReport, prefill, sync_models
+from llmtui.services.provider_views import load_provider
 from llmtui.services.validation import (
     check_cost,
     check_name,
@@ -25,6 +29,21 @@ from llmtui.store.schema import Deployment, Provider
 
 UNSET: Any = provider_service.UNSET
 KNOWN_CAPABILITIES = ("streaming", *model_map.CAPABILITY_FLAGS.values())
+
+__all__ = [
+    "KNOWN_CAPABILITIES",
+    "UNSET",
+    "ModelFields",
+    "ModelView",
+    "SyncReport",
+    "add_model",
+    "edit_model",
+    "get_model",
+    "list_models",
+    "set_groups_enabled",
+    "set_models_enabled",
+    "sync_models",
+]
 
 
 @dataclass(frozen=True)
@@ -65,19 +84,6 @@ class ModelFields:
     context_window: int | None = UNSET
     max_output_tokens: int | None = UNSET
     capabilities: list[str] = UNSET
-
-
-@dataclass
-class SyncReport:
-    provider: str
-    listed: int
-    added: int
-    prefilled: int
-    unchanged: int
-    missing_upstream: list[str]
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 _COLUMNS = (
@@ -151,40 +157,12 @@ def _apply_fields(d: Deployment, fields: ModelFields) -> None:
         d.capabilities = _check_capabilities(list(fields.capabilities or []))
 
 
-def _prefill(d: Deployment, ptype_id: str) -> bool:
-    """Fill empty price/context/capability fields from LiteLLM's model map."""
-    facts = model_map.lookup(provider_type(ptype_id), d.upstream_model)
-    if facts is None:
-        return False
-    changed = False
-    for attr, value in (
-        ("input_cost_per_1m", facts.input_cost_per_1m),
-        ("output_cost_per_1m", facts.output_cost_per_1m),
-        ("context_window", facts.context_window),
-        ("max_output_tokens", facts.max_output_tokens),
-    ):
-        if getattr(d, attr) is None and value is not None:
-            setattr(d, attr, value)
-            changed = True
-    if not d.capabilities and facts.capabilities:
-        d.capabilities = list(facts.capabilities)
-        changed = True
-    return changed
-
-
-async def _provider(session: AsyncSession, name: str) -> Provider:
-    p = await session.scalar(select(Provider).where(Provider.name == name))
-    if p is None or p.deleted_at is not None:
-        raise NotFound(f"no provider named {name!r}")
-    return p
-
-
 async def add_model(
     ctx: AppContext, provider: str, upstream_model: str, fields: ModelFields
 ) -> ModelView:
     check_name(upstream_model, "model name")
     async with ctx.store.write() as session:
-        p = await _provider(session, provider)
+        p = await load_provider(session, provider)
         group = upstream_model if fields.group is UNSET else fields.group
         clash = await session.scalar(
             select(Deployment.id).where(
@@ -212,7 +190,7 @@ async def add_model(
         if fields.group is UNSET:
             fields.group = group
         _apply_fields(d, fields)
-        _prefill(d, p.type)
+        prefill(d, p.type)
         session.add(d)
         await session.flush()
         view = _orm_view(d, p)
@@ -239,7 +217,7 @@ async def list_models(
     )
     async with ctx.store.read() as session:
         if provider is not None:
-            await _provider(session, provider)
+            await load_provider(session, provider)
             query = query.where(Provider.name == provider)
         if enabled is not None:
             query = query.where(Deployment.enabled.is_(enabled))
@@ -271,7 +249,7 @@ async def set_groups_enabled(
             .where(Deployment.group_name.in_(groups), Provider.deleted_at.is_(None))
         )
         if provider is not None:
-            await _provider(session, provider)
+            await load_provider(session, provider)
             query = query.where(Provider.name == provider)
         rows = (await session.execute(query)).all()
         found = {d.group_name for d, _ in rows}
@@ -351,52 +329,3 @@ async def edit_model(
         if view.audit_form() != before:
             audit.record(session, "model.edit", "model", _label(view), before, view.audit_form())
     return view
-
-
-async def sync_models(ctx: AppContext, provider: str) -> SyncReport:
-    """List the provider's models and upsert them (new ones disabled), prefilled from the map."""
-    outcome = await provider_service.test_provider(ctx, provider)
-    if not outcome.result.ok:
-        raise LlmtuiError(f"cannot list models of {provider}: {outcome.result.error}")
-    listed = outcome.result.models
-    async with ctx.store.write() as session:
-        p = await _provider(session, provider)
-        existing = (
-            await session.scalars(select(Deployment).where(Deployment.provider_id == p.id))
-        ).all()
-        by_model: dict[str, list[Deployment]] = {}
-        for d in existing:
-            by_model.setdefault(d.upstream_model, []).append(d)
-        added = prefilled = unchanged = 0
-        ts = now()
-        for name in listed:
-            if name in by_model:
-                if any(_prefill(d, p.type) for d in by_model[name]):
-                    prefilled += 1
-                else:
-                    unchanged += 1
-                continue
-            d = Deployment(
-                provider_id=p.id,
-                upstream_model=name,
-                group_name=name,
-                enabled=False,
-                capabilities=[],
-                extra_params={},
-                extra_model_info={},
-                stable_id=uuid.uuid4().hex,
-                source="sync",
-                created_at=ts,
-                updated_at=ts,
-            )
-            _prefill(d, p.type)
-            session.add(d)
-            added += 1
-        missing = sorted(set(by_model) - set(listed))
-        report = SyncReport(provider, len(listed), added, prefilled, unchanged, missing)
-        summary = report.to_json() | {"missing_upstream": len(missing)}
-        # New models arrive disabled; only prefilled prices of existing ones change the config.
-        audit.record(
-            session, "model.sync", "provider", provider, None, summary, affects_config=prefilled > 0
-        )
-    return report

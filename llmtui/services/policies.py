@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from llmtui.errors import InvalidInput
+from llmtui.errors import ConflictError, InvalidInput
 from llmtui.litellm.error_types import ERROR_TYPES, ErrorType
 from llmtui.services import audit
 from llmtui.services.context import AppContext, now
@@ -146,8 +146,6 @@ async def set_policy(
         row = await session.get(RetryPolicy, et.id)
         before = _view(et, row)
         if expected_version is not None and before.version != expected_version:
-            from llmtui.errors import ConflictError
-
             raise ConflictError(
                 f"the {et.id} policy was changed elsewhere since you opened it; reload"
             )
@@ -179,10 +177,20 @@ def _policy_audit(view: PolicyView) -> dict[str, Any]:
     return {"retries": view.retries, "allowed_fails": view.allowed_fails, "enabled": view.enabled}
 
 
-async def reset_policies(ctx: AppContext) -> int:
-    """Back to defaults: customised rows are removed (one audit entry each)."""
+async def reset_policies(ctx: AppContext, expected_versions: dict[str, int] | None = None) -> int:
+    """Back to defaults: customised rows are removed (one audit entry each).
+
+    `expected_versions` (error type -> version read, 0 = default) refuses the reset if any
+    policy changed since it was shown.
+    """
     async with ctx.store.write() as session:
         rows = (await session.scalars(select(RetryPolicy))).all()
+        stored = {r.error_type: r.version for r in rows}
+        for name, expected in (expected_versions or {}).items():
+            if stored.get(name, 0) != expected:
+                raise ConflictError(
+                    f"the {name} policy was changed elsewhere since you opened it; reload"
+                )
         for row in rows:
             before = _policy_audit(_view(ERROR_TYPES[row.error_type], row))
             await session.delete(row)
@@ -224,22 +232,52 @@ def convert_router_value(key: str, raw: Any) -> Any:
     return value
 
 
-async def get_router_settings(ctx: AppContext) -> dict[str, Any]:
-    """Effective values of the settings llmtui manages (stored or default)."""
+@dataclass(frozen=True)
+class RouterSettingsState:
+    """Effective values and the version each was read at (0 = at its default, no row)."""
+
+    values: dict[str, Any]
+    versions: dict[str, int]
+
+
+async def router_settings_state(ctx: AppContext) -> RouterSettingsState:
     async with ctx.store.read() as session:
         rows = (
             await session.scalars(
                 select(ProxySetting).where(ProxySetting.section == "router_settings")
             )
         ).all()
-    stored = {r.key: r.value for r in rows}
-    return {k: stored.get(k, d.default) for k, d in ROUTER_SETTINGS.items()}
+    stored = {r.key: r for r in rows}
+    return RouterSettingsState(
+        values={
+            k: stored[k].value if k in stored else d.default for k, d in ROUTER_SETTINGS.items()
+        },
+        versions={k: stored[k].version if k in stored else 0 for k in ROUTER_SETTINGS},
+    )
 
 
-async def set_router_settings(ctx: AppContext, values: dict[str, Any]) -> dict[str, Any]:
-    """Set several router settings at once; None restores the default."""
+async def get_router_settings(ctx: AppContext) -> dict[str, Any]:
+    """Effective values of the settings llmtui manages (stored or default)."""
+    return (await router_settings_state(ctx)).values
+
+
+async def set_router_settings(
+    ctx: AppContext, values: dict[str, Any], expected_versions: dict[str, int] | None = None
+) -> dict[str, Any]:
+    """Set several router settings at once; None restores the default.
+
+    `expected_versions` (from router_settings_state) refuses the whole save when any of
+    those settings changed since they were read, so another instance's edit is not lost.
+    """
     converted = {k: convert_router_value(k, v) for k, v in values.items()}
     async with ctx.store.write() as session:
+        for key, expected in (expected_versions or {}).items():
+            router_setting(key)
+            row = await session.get(ProxySetting, ("router_settings", key))
+            if (row.version if row is not None else 0) != expected:
+                raise ConflictError(
+                    f"the router setting {key} was changed elsewhere since you opened it; reload"
+                )
         for key, value in converted.items():
             row = await session.get(ProxySetting, ("router_settings", key))
             before = row.value if row is not None else ROUTER_SETTINGS[key].default

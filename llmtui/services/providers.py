@@ -1,22 +1,36 @@
-"""Providers: add, edit, soft-delete, list, test the connection, reveal the key."""
+"""Providers: add, edit, soft-delete, list.
+
+The connection test and the key reveal live in provider_connection.py, the shared view in
+provider_views.py; both are re-exported here for the front ends.
+"""
 
 from __future__ import annotations
 
-import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import select, update
 
-from llmtui.errors import AlreadyExists, ConflictError, InvalidInput, NotFound
+from llmtui.errors import AlreadyExists, ConflictError, InvalidInput
 from llmtui.litellm.provider_types import ProviderType, provider_type
-from llmtui.ops.probe import ProbeResult, ProbeTarget, probe_models
 from llmtui.secrets.cipher import SecretBox
 from llmtui.secrets.masking import mask_secret
 from llmtui.services import audit
-from llmtui.services import settings as settings_service
 from llmtui.services.context import AppContext, now
+from llmtui.services.provider_connection import (
+    TestOutcome,
+    provider_secrets,
+    reveal_secrets,
+    test_provider,
+)
+from llmtui.services.provider_views import (
+    STALE_AFTER_S,
+    ProviderView,
+    load_provider,
+    model_counts,
+    status_of,
+    view_of,
+)
 from llmtui.services.validation import (
     check_env_name,
     check_name,
@@ -26,7 +40,24 @@ from llmtui.services.validation import (
 )
 from llmtui.store.schema import Deployment, Provider
 
-STALE_AFTER_S = 3600.0
+__all__ = [
+    "STALE_AFTER_S",
+    "UNSET",
+    "ProviderFields",
+    "ProviderView",
+    "RemoveOutcome",
+    "TestOutcome",
+    "add_provider",
+    "edit_provider",
+    "get_provider",
+    "list_providers",
+    "provider_secrets",
+    "remove_provider",
+    "reveal_secrets",
+    "status_of",
+    "test_provider",
+]
+
 UNSET: Any = object()
 
 
@@ -44,122 +75,10 @@ class ProviderFields:
     new_name: str = UNSET
 
 
-@dataclass(frozen=True)
-class ProviderView:
-    id: int
-    name: str
-    type: str
-    api_base: str | None
-    api_version: str | None
-    region: str | None
-    key_mask: str | None
-    key_env: str | None
-    has_key: bool
-    enabled: bool
-    deleted: bool
-    status: str
-    last_test_at: float | None
-    last_test_ok: bool | None
-    last_test_latency_ms: float | None
-    last_test_model_count: int | None
-    last_test_error: str | None
-    last_test_endpoint: str | None
-    model_count: int
-    enabled_model_count: int
-    version: int
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def audit_form(self) -> dict[str, Any]:
-        """The masked, stable part of a provider for before/after in the audit log."""
-        keys = ("name", "type", "api_base", "api_version", "region", "key_mask", "key_env")
-        return {k: getattr(self, k) for k in keys} | {"enabled": self.enabled}
-
-
-@dataclass
-class TestOutcome:
-    provider: ProviderView
-    result: ProbeResult
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "provider": self.provider.name,
-            "ok": self.result.ok,
-            "endpoint": self.result.endpoint,
-            "latency_ms": self.result.latency_ms,
-            "status_code": self.result.status_code,
-            "model_count": len(self.result.models) if self.result.ok else None,
-            "models": self.result.models,
-            "error": self.result.error,
-            "attempts": self.result.attempts,
-        }
-
-
 @dataclass
 class RemoveOutcome:
     provider: ProviderView
     models_disabled: int
-
-
-def status_of(p: Provider, at: float | None = None) -> str:
-    """connected / stale / failing / never, as the providers list colours them."""
-    if p.last_test_at is None:
-        return "never"
-    if not p.last_test_ok:
-        return "failing"
-    if (at or time.time()) - p.last_test_at > STALE_AFTER_S:
-        return "stale"
-    return "connected"
-
-
-def _view(p: Provider, counts: tuple[int, int] = (0, 0)) -> ProviderView:
-    ptype = provider_type(p.type)
-    return ProviderView(
-        id=p.id,
-        name=p.name,
-        type=p.type,
-        api_base=p.api_base or ptype.default_api_base,
-        api_version=p.api_version,
-        region=p.region,
-        key_mask=p.key_mask,
-        key_env=p.key_env,
-        has_key=bool(p.secret_token or p.key_env),
-        enabled=p.enabled,
-        deleted=p.deleted_at is not None,
-        status=status_of(p),
-        last_test_at=p.last_test_at,
-        last_test_ok=p.last_test_ok,
-        last_test_latency_ms=p.last_test_latency_ms,
-        last_test_model_count=p.last_test_model_count,
-        last_test_error=p.last_test_error,
-        last_test_endpoint=p.last_test_endpoint,
-        model_count=counts[0],
-        enabled_model_count=counts[1],
-        version=p.version,
-    )
-
-
-async def _counts(session: AsyncSession, provider_ids: list[int]) -> dict[int, tuple[int, int]]:
-    if not provider_ids:
-        return {}
-    rows = await session.execute(
-        select(
-            Deployment.provider_id,
-            func.count(),
-            func.sum(case((Deployment.enabled.is_(True), 1), else_=0)),
-        )
-        .where(Deployment.provider_id.in_(provider_ids))
-        .group_by(Deployment.provider_id)
-    )
-    return {pid: (int(total), int(enabled or 0)) for pid, total, enabled in rows}
-
-
-async def _load(session: AsyncSession, name: str, include_deleted: bool = False) -> Provider:
-    provider = await session.scalar(select(Provider).where(Provider.name == name))
-    if provider is None or (provider.deleted_at is not None and not include_deleted):
-        raise NotFound(f"no provider named {name!r}")
-    return provider
 
 
 def _check_version(p: Provider, expected: int | None) -> None:
@@ -258,14 +177,14 @@ async def add_provider(ctx: AppContext, name: str, fields: ProviderFields) -> Pr
             before = None
         else:  # re-adding a removed provider brings it back with the new settings
             p = existing
-            before = _view(p).audit_form() | {"deleted": True}
+            before = view_of(p).audit_form() | {"deleted": True}
             p.deleted_at, p.enabled, p.updated_at = None, True, ts
             p.secret_token = p.key_mask = p.key_env = None
             p.last_test_at = p.last_test_ok = p.last_test_error = None
         _apply_fields(p, fields, box, creating=True)
         session.add(p)
         await session.flush()
-        view = _view(p)
+        view = view_of(p)
         audit.record(session, "provider.add", "provider", name, before, view.audit_form())
     return view
 
@@ -275,9 +194,9 @@ async def edit_provider(
 ) -> ProviderView:
     box = await _box_for(ctx, fields)
     async with ctx.store.write() as session:
-        p = await _load(session, name)
+        p = await load_provider(session, name)
         _check_version(p, expected_version)
-        before = _view(p).audit_form()
+        before = view_of(p).audit_form()
         if fields.new_name is not UNSET and fields.new_name != name:
             check_name(fields.new_name, "provider name")
             clash = await session.scalar(select(Provider).where(Provider.name == fields.new_name))
@@ -287,8 +206,8 @@ async def edit_provider(
         _apply_fields(p, fields, box, creating=False)
         p.updated_at = now()
         await session.flush()
-        counts = (await _counts(session, [p.id])).get(p.id, (0, 0))
-        view = _view(p, counts)
+        counts = (await model_counts(session, [p.id])).get(p.id, (0, 0))
+        view = view_of(p, counts)
         if view.audit_form() != before:
             audit.record(session, "provider.edit", "provider", p.name, before, view.audit_form())
     return view
@@ -299,9 +218,9 @@ async def remove_provider(
 ) -> RemoveOutcome:
     """Soft delete: the row stays for history; its models are disabled."""
     async with ctx.store.write() as session:
-        p = await _load(session, name)
+        p = await load_provider(session, name)
         _check_version(p, expected_version)
-        before = _view(p).audit_form()
+        before = view_of(p).audit_form()
         result = await session.execute(
             update(Deployment)
             .where(Deployment.provider_id == p.id, Deployment.enabled.is_(True))
@@ -312,7 +231,7 @@ async def remove_provider(
         p.enabled = False
         p.updated_at = now()
         await session.flush()
-        view = _view(p)
+        view = view_of(p)
         disabled = int(result.rowcount or 0)
         audit.record(
             session,
@@ -331,80 +250,12 @@ async def list_providers(ctx: AppContext, include_deleted: bool = False) -> list
         query = query.where(Provider.deleted_at.is_(None))
     async with ctx.store.read() as session:
         rows = (await session.scalars(query)).all()
-        counts = await _counts(session, [p.id for p in rows])
-    return [_view(p, counts.get(p.id, (0, 0))) for p in rows]
+        counts = await model_counts(session, [p.id for p in rows])
+    return [view_of(p, counts.get(p.id, (0, 0))) for p in rows]
 
 
 async def get_provider(ctx: AppContext, name: str) -> ProviderView:
     async with ctx.store.read() as session:
-        p = await _load(session, name)
-        counts = await _counts(session, [p.id])
-    return _view(p, counts.get(p.id, (0, 0)))
-
-
-async def provider_secrets(ctx: AppContext, p: Provider) -> dict[str, str]:
-    if p.secret_token:
-        return (await ctx.box()).decrypt(p.secret_token)
-    if p.key_env:
-        import os
-
-        value = os.environ.get(p.key_env)
-        return {"api_key": value} if value else {}
-    return {}
-
-
-async def reveal_secrets(ctx: AppContext, name: str) -> dict[str, str]:
-    """An explicit, audited action: the only way a stored key leaves the store."""
-    async with ctx.store.read() as session:
-        p = await _load(session, name)
-    secrets = await provider_secrets(ctx, p)
-    async with ctx.store.write() as session:
-        audit.record(session, "provider.reveal", "provider", name, affects_config=False)
-    return secrets
-
-
-async def test_provider(ctx: AppContext, name: str, quiet: bool = False) -> TestOutcome:
-    """Call the real model-list endpoint; the outcome is stored and audited.
-
-    `quiet` (background health) audits only a changed result, so a periodic test
-    does not bury the audit log under identical entries.
-    """
-    async with ctx.store.read() as session:
-        p = await _load(session, name)
-    secrets = await provider_secrets(ctx, p)
-    ptype = provider_type(p.type)
-    if ptype.key_required and not secrets:
-        missing = f"environment variable {p.key_env} is not set" if p.key_env else "no key stored"
-        result = ProbeResult(ok=False, endpoint="", error=missing)
-    else:
-        values = await settings_service.get_all(ctx)
-        result = await probe_models(
-            ProbeTarget(ptype, p.api_base, secrets, p.api_version, p.region),
-            connect_timeout=values["probe_connect_timeout"].value,
-            read_timeout=values["probe_read_timeout"].value,
-        )
-    async with ctx.store.write() as session:
-        row = await _load(session, name)
-        unchanged = row.last_test_at is not None and bool(row.last_test_ok) == result.ok
-        row.last_test_at = now()
-        row.last_test_ok = result.ok
-        row.last_test_latency_ms = result.latency_ms
-        row.last_test_model_count = len(result.models) if result.ok else None
-        row.last_test_error = result.error
-        row.last_test_endpoint = result.endpoint
-        await session.flush()
-        counts = (await _counts(session, [row.id])).get(row.id, (0, 0))
-        view = _view(row, counts)
-        if not (quiet and unchanged):
-            after: dict[str, Any] = {
-                "ok": result.ok,
-                "latency_ms": result.latency_ms,
-                "model_count": view.last_test_model_count,
-                "error": result.error,
-            }
-            if quiet:
-                after["background"] = True
-            audit.record(
-                session, "provider.test", "provider", name, None, after, affects_config=False
-            )
-    return TestOutcome(view, result)
+        p = await load_provider(session, name)
+        counts = await model_counts(session, [p.id])
+    return view_of(p, counts.get(p.id, (0, 0)))

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from llmtui.errors import InvalidInput, NotFound
+from llmtui.errors import ConflictError, InvalidInput, NotFound
 from llmtui.secrets.masking import mask_secret
 from llmtui.services import audit
 from llmtui.services.context import AppContext, now
@@ -234,6 +234,7 @@ class SettingValue:
     origin: str  # env, stored, default
     help: str
     secret: bool
+    version: int = 0  # of the stored row; 0 = not stored (expected_version for set_value)
 
     def display(self) -> Any:
         return mask_secret(self.value) if self.secret and self.value else self.value
@@ -262,7 +263,8 @@ def _default(ctx: AppContext, definition: SettingDef) -> Any:
 
 async def get_all(ctx: AppContext) -> dict[str, SettingValue]:
     async with ctx.store.read() as session:
-        stored = {s.key: s.value for s in (await session.scalars(select(Setting))).all()}
+        rows = {s.key: s for s in (await session.scalars(select(Setting))).all()}
+    stored = {key: row.value for key, row in rows.items()}
     result: dict[str, SettingValue] = {}
     for key, definition in SETTINGS.items():
         env_value = os.environ.get(definition.env) if definition.env else None
@@ -275,7 +277,8 @@ async def get_all(ctx: AppContext) -> dict[str, SettingValue]:
             value, origin = raw, "stored"
         else:
             value, origin = _default(ctx, definition), "default"
-        result[key] = SettingValue(key, value, origin, definition.help, definition.secret)
+        version = rows[key].version if key in rows else 0
+        result[key] = SettingValue(key, value, origin, definition.help, definition.secret, version)
     restart = result["restart_cmd"]
     if restart.origin == "default" and result["secrets_mode"].value == "env":
         command = env_mode_restart_cmd(result["config_path"].value)
@@ -301,7 +304,16 @@ async def get_plain(ctx: AppContext, key: str) -> Any:
     return row.value if row is not None else _default(ctx, definition)
 
 
-async def set_value(ctx: AppContext, key: str, raw: Any) -> SettingValue:
+def _check_version(key: str, row: Setting | None, expected: int | None) -> None:
+    if expected is not None and (row.version if row is not None else 0) != expected:
+        raise ConflictError(
+            f"the setting {key} was changed elsewhere since you opened it; reload and try again"
+        )
+
+
+async def set_value(
+    ctx: AppContext, key: str, raw: Any, expected_version: int | None = None
+) -> SettingValue:
     definition = setting_def(key)
     value = definition.convert(raw)
     stored: Any = value
@@ -309,21 +321,26 @@ async def set_value(ctx: AppContext, key: str, raw: Any) -> SettingValue:
         stored = {"token": (await ctx.box()).encrypt({"value": value})}
     async with ctx.store.write() as session:
         row = await session.get(Setting, key)
+        _check_version(key, row, expected_version)
         before = None if row is None else ("••••" if definition.secret else row.value)
         if row is None:
-            session.add(Setting(key=key, value=stored, updated_at=now()))
+            row = Setting(key=key, value=stored, updated_at=now())
+            session.add(row)
         else:
             row.value = stored
             row.updated_at = now()
         shown = mask_secret(value) if definition.secret else value
         audit.record(session, "setting.set", "setting", key, before, shown)
-    return SettingValue(key, value, "stored", definition.help, definition.secret)
+        await session.flush()
+        version = row.version
+    return SettingValue(key, value, "stored", definition.help, definition.secret, version)
 
 
-async def unset(ctx: AppContext, key: str) -> None:
+async def unset(ctx: AppContext, key: str, expected_version: int | None = None) -> None:
     definition = setting_def(key)
     async with ctx.store.write() as session:
         row = await session.get(Setting, key)
+        _check_version(key, row, expected_version)
         if row is None:
             return
         before = "••••" if definition.secret else row.value

@@ -17,12 +17,15 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from llmtui.errors import StoreError
+from llmtui.store import versions
+from llmtui.store.unwritable import explain_unwritable
 
 WRITE_OPTION = "llmtui_write"
 
 
 class Store:
     def __init__(self, db_path: Path, busy_timeout: float = 5.0) -> None:
+        versions.install()
         self.db_path = db_path
         self.busy_timeout = busy_timeout
         self.engine = create_async_engine(
@@ -70,10 +73,10 @@ class Store:
             return StoreError(
                 f"the store is locked by another llmtui (waited {self.busy_timeout:g} s); try again"
             )
-        if "readonly" in text or "read-only" in text:
-            return StoreError(f"the store {self.db_path} is read-only")
-        if "disk" in text and "full" in text:
-            return StoreError(f"the disk holding {self.db_path} is full; nothing was saved")
+        if any(w in text for w in ("readonly", "read-only", "unable to open", "disk", "full")):
+            explained = explain_unwritable(self.db_path, text)
+            if explained is not None:
+                return StoreError(explained)
         return StoreError(f"store error: {text}")
 
     async def close(self) -> None:

@@ -11,6 +11,7 @@ import sqlite3
 from pathlib import Path
 
 from llmtui.errors import StoreError
+from llmtui.store.unwritable import explain_unwritable
 
 # Kept equal to Alembic's head by tests/test_migrations.py.
 HEAD_REVISION = "0002"
@@ -74,7 +75,12 @@ def downgrade(db_path: Path, revision: str) -> None:
 
 def prepare_database(db_path: Path) -> str:
     """Make the store exist and be at head; return the schema revision."""
-    ensure_db_file(db_path)
+    try:
+        ensure_db_file(db_path)
+    except OSError as exc:
+        from llmtui.ops.files import describe_os_error
+
+        raise StoreError(describe_os_error(exc, db_path)) from exc
     revision = current_revision(db_path)
     if revision == HEAD_REVISION:
         return revision
@@ -105,4 +111,8 @@ def _explain_sqlite_error(db_path: Path, exc: BaseException) -> str:
         return f"{db_path} is not a usable SQLite database ({text})"
     if "locked" in text or "busy" in text:
         return f"the store {db_path} is locked by another process; try again"
+    if any(w in text for w in ("readonly", "read-only", "unable to open", "disk", "full")):
+        explained = explain_unwritable(db_path, text)
+        if explained is not None:
+            return explained
     return f"store error in {db_path}: {text}"

@@ -166,6 +166,9 @@ class LlmtuiApp(App[None]):
         elif message.keyring_problem:
             self.action_key_setup()
         self.store_ready.publish(None)
+        from llmtui.tui.recovery import offer_recovery
+
+        offer_recovery(self)  # a crash mid-apply is offered to finish or roll back
         self.poll_status()
         if self.poll_interval > 0:
             self.set_interval(self.poll_interval, self._poll_tick, name="status-poll")

@@ -28,7 +28,8 @@ def main(argv: list[str]) -> int:
         digest = hashlib.sha256(Path(watched).read_bytes()).hexdigest()
     run = 1 + (len(log.read_text().splitlines()) if log.exists() else 0)
     with log.open("a") as out:
-        out.write(json.dumps({"argv": argv, "at": time.time(), "sha256": digest}) + "\n")
+        record = {"argv": argv, "at": time.time(), "sha256": digest, "pid": os.getpid()}
+        out.write(json.dumps(record) + "\n")
     if "--say" in options:
         print(options["--say"], flush=True)
     if "--on" in options and str(run) not in options["--on"].split(","):

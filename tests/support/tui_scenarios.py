@@ -143,6 +143,38 @@ def install_home(template: Path, home: Path, keyring_backend: Any) -> None:
     keyring_backend.set_password(KEYRING_SERVICE, keyring_username(home.resolve()), MASTER_KEY)
 
 
+def interrupt_an_apply(home: Path) -> None:
+    """An apply that died after writing the new config, 3 h ago (what a SIGKILL leaves)."""
+    import hashlib
+    import time
+
+    config = home / "litellm-config.yaml"
+    config.write_text("model_list: []  # new\n")
+    backup = home / "litellm-config.yaml.backup.2026-11-23T07-00-00"
+    backup.write_text("model_list: []  # old\n")
+    config.chmod(0o600)
+    backup.chmod(0o600)
+    digest = hashlib.sha256(config.read_bytes()).hexdigest()
+    old = hashlib.sha256(backup.read_bytes()).hexdigest()
+    started = time.time() - 3 * 3600 - 1800  # `ago` reads the real clock: "3 h ago"
+    conn = sqlite3.connect(home / "llmtui.db")
+    try:
+        conn.execute(
+            "INSERT INTO applies (id, started_at, config_path, new_sha256, old_sha256,"
+            " backup_path, outcome, step, pid) VALUES (1, ?, ?, ?, ?, ?, 'in_progress',"
+            " 'write', 4194999)",
+            (started, str(config), digest, old, str(backup)),
+        )
+        conn.execute(
+            "INSERT INTO backups (created_at, config_path, backup_path, sha256, size, apply_id)"
+            " VALUES (?, ?, ?, ?, ?, 1)",
+            (started, str(config), str(backup), old, backup.stat().st_size),
+        )
+        conn.commit()
+    finally:
+        conn.close()
+
+
 Step = Callable[[Pilot[Any]], Awaitable[None]]
 
 
@@ -150,7 +182,9 @@ Step = Callable[[Pilot[Any]], Awaitable[None]]
 class Scenario:
     name: str
     steps: Step
-    home: str = "seeded"  # seeded / empty / no_keyring / passphrase / metrics / metrics_empty
+    home: str = (
+        "seeded"  # seeded / empty / no_keyring / passphrase / metrics / metrics_empty / interrupted
+    )
 
 
 PASSPHRASE = "correct horse battery"
@@ -163,8 +197,10 @@ def prepare_home(kind: str, template: Path, home: Path, memory_keyring: Any) -> 
     from llmtui.secrets.keysource import KeySource, KeyStore
 
     home.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if kind in ("seeded", "passphrase"):
+    if kind in ("seeded", "passphrase", "interrupted"):
         install_home(template, home, memory_keyring)
+    if kind == "interrupted":
+        interrupt_an_apply(home)
     if kind == "passphrase":
         store = KeyStore(home.resolve())
         store.set_passphrase(PASSPHRASE)
@@ -301,4 +337,5 @@ SCENARIOS: list[Scenario] = [
     Scenario("models_status", keys("2", "j", "j", wait="Serving"), home="metrics"),
     Scenario("audit", keys("5", wait="provider.add")),
     Scenario("audit_detail", keys("5", "enter", wait="esc close")),
+    Scenario("interrupted_apply", keys(wait="Interrupted apply"), home="interrupted"),
 ]
