@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from llmtui.services.audit import list_entries
 from llmtui.services.context import AppContext
 from llmtui.services.fallbacks import overview, set_chain
 from llmtui.services.models import ModelFields, add_model
@@ -74,10 +75,17 @@ async def test_keyboard_drag_grab_move_drop_cancel_and_shift(make_app, home: Pat
         await pilot.press("j", "down")  # to the end
         await wait_for_text(pilot, "» 3 beta")
         assert await stored(home, "alpha") == ["beta", "delta", "gamma"]  # not before the drop
+        await wait_for(pilot, lambda: app.pending is not None, timeout=40)
+        pending = app.pending
         await pilot.press("space")
         await settled(pilot, app)
         assert await stored(home, "alpha") == ["delta", "gamma", "beta"]
         assert "GRAB" not in screen_text(app)
+        # audited, and counted as not applied on the status line
+        await wait_for(pilot, lambda: app.pending == pending + 1, timeout=40, what="pending")
+        entries = await list_entries(app.ctx, entity_type="fallback_chain")
+        assert entries[0].action == "fallback.set"
+        assert entries[0].after == {"fallbacks": ["delta", "gamma", "beta"]}
 
         await pilot.press("space", "k", "k")  # grab beta again, move it up twice …
         await wait_for_text(pilot, "» 1 beta")
