@@ -144,7 +144,7 @@ class LlmtuiApp(App[None]):
         """Import and exercise LiteLLM in a daemon thread, so the first fallback test is quick."""
         from llmtui.litellm import runtime
 
-        if not runtime.is_loaded() and self._warm_thread is None:
+        if not runtime.is_warm() and self._warm_thread is None:
             self._warm_thread = runtime.warm_up_in_background()
 
     @work(thread=True, exclusive=True, group="store", exit_on_error=False)

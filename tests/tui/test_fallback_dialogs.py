@@ -117,3 +117,20 @@ async def test_simulated_test_shows_the_timeline_and_updates_the_status(
     finally:
         await ctx.close()
     assert (test.trigger, test.outcome, test.served_by) == ("timeout", "fallback_served", "beta")
+
+
+async def test_litellm_is_warmed_in_a_thread_after_first_paint(make_app, home: Path) -> None:
+    """`llmtui` sets warm_up_after; the UI keeps answering keys while the thread works."""
+    await seed(home, {"alpha": ["beta"]})
+    was_warm = runtime.is_warm()  # another test in this process may have warmed it
+    app = make_app(warm_up_after=0.2)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")  # the screen loads while LiteLLM warms
+        await wait_for(pilot, lambda: getattr(app.screen, "loaded", False), timeout=40)
+        if was_warm:
+            await pilot.pause(0.5)
+            assert app._warm_thread is None  # nothing left to warm
+            return
+        await wait_for(pilot, lambda: app._warm_thread is not None, timeout=20, what="warm-up")
+        app._warm_thread.join(timeout=180)
+        assert runtime.is_warm()
