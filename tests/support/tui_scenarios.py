@@ -149,7 +149,7 @@ Step = Callable[[Pilot[Any]], Awaitable[None]]
 class Scenario:
     name: str
     steps: Step
-    home: str = "seeded"  # seeded / empty / no_keyring / passphrase
+    home: str = "seeded"  # seeded / empty / no_keyring / passphrase / fallbacks
 
 
 PASSPHRASE = "correct horse battery"
@@ -162,8 +162,12 @@ def prepare_home(kind: str, template: Path, home: Path, memory_keyring: Any) -> 
     from llmtui.secrets.keysource import KeySource, KeyStore
 
     home.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if kind in ("seeded", "passphrase"):
+    if kind in ("seeded", "passphrase", "fallbacks"):
         install_home(template, home, memory_keyring)
+    if kind == "fallbacks":
+        from tests.support.fallback_scenarios import seed_fallbacks
+
+        seed_fallbacks(home)
     if kind == "passphrase":
         store = KeyStore(home.resolve())
         store.set_passphrase(PASSPHRASE)
@@ -281,3 +285,12 @@ SCENARIOS: list[Scenario] = [
     Scenario("audit", keys("5", wait="provider.add")),
     Scenario("audit_detail", keys("5", "enter", wait="esc close")),
 ]
+
+
+def _fallback_scenarios() -> list[Scenario]:
+    from tests.support.fallback_scenarios import fallback_scenarios
+
+    return fallback_scenarios()
+
+
+SCENARIOS += _fallback_scenarios()
