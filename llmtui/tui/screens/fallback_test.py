@@ -3,7 +3,7 @@ and read the attempt timeline. Never frozen: LiteLLM loads (or is warmed) in a t
 a spinner counts the seconds.
 
 Modes are a table so that the live test (through the running proxy) can join the simulated
-one; the mode choice is shown only when there is more than one.
+one; there is no mode choice on screen until there is something to choose.
 """
 
 from __future__ import annotations
