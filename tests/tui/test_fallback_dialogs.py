@@ -134,3 +134,36 @@ async def test_litellm_is_warmed_in_a_thread_after_first_paint(make_app, home: P
         await wait_for(pilot, lambda: app._warm_thread is not None, timeout=20, what="warm-up")
         app._warm_thread.join(timeout=180)
         assert runtime.is_warm()
+
+
+async def test_live_traffic_status_from_proxy_events(make_app, home: Path) -> None:
+    """A fresh proxy event (what the recorder ingests) shows as the group's live status."""
+    from llmtui.store.schema import FallbackEvent
+
+    await seed(home, {"alpha": ["beta"]})
+    ctx = AppContext.open(home)
+    try:
+        async with ctx.store.write() as session:
+            session.add(
+                FallbackEvent(
+                    occurred_at=1_000_000.0 - 120,
+                    group_name="alpha",
+                    trigger="rate_limit",
+                    status_code=429,
+                    served_by="beta",
+                    served_position=1,
+                    outcome="served",
+                    attempts=2,
+                    latency_ms=800.0,
+                    source="proxy",
+                    detail=None,
+                    dedupe_key="proxy:live-1",
+                )
+            )
+    finally:
+        await ctx.close()
+    app = make_app(clock=lambda: 1_000_000.0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_screen(pilot, app)
+        text = await wait_for_text(pilot, "live traffic")
+        assert "live traffic: fallback 1 serving (beta) · rate_limit, 2 min ago" in text
