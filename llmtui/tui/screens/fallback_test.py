@@ -130,7 +130,7 @@ class FallbackTestDialog(ServiceRunner, ModalScreen[bool]):
         self.query_one("#test-title", Label).update(self._title())
         hints = {
             "setup": "enter run · tab/←/→ switch list · esc close",
-            "running": "esc close (the test finishes and is recorded)",
+            "running": "esc stops waiting (the test is then not recorded)",
             "result": "r run again · c change the failure · j/k attempts · esc close",
         }
         self.query_one("#test-hint", Label).update(hints[phase])
@@ -194,7 +194,9 @@ class FallbackTestDialog(ServiceRunner, ModalScreen[bool]):
         elapsed = time.monotonic() - self.started
         doing = "running the test" if runtime.is_loaded() else "loading LiteLLM"
         self.query_one("#test-error", Label).display = False
-        self.query_one("#test-hint", Label).update(f"{spin} {doing}… {elapsed:.0f} s · esc close")
+        self.query_one("#test-hint", Label).update(
+            f"{spin} {doing}… {elapsed:.0f} s · esc stops waiting (not recorded)"
+        )
 
     def _stop_spinner(self) -> None:
         if self._spinner is not None:
