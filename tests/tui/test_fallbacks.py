@@ -121,6 +121,13 @@ async def test_cycle_through_the_picker_is_refused_and_explained(make_app, home:
         await settled(pilot, app)
         assert "cycle" not in screen_text(app)
         assert await stored(home, "beta") == []
+        await pilot.press("a", *"alp", "enter")  # again, then u undoes it
+        await settled(pilot, app)
+        await wait_for_text(pilot, "not saved")
+        await pilot.press("u")
+        await settled(pilot, app)
+        assert "cycle" not in screen_text(app)
+        assert app.screen.edit().entries == [] and await stored(home, "beta") == []
 
 
 async def test_picker_adds_and_x_removes(make_app, home: Path) -> None:
