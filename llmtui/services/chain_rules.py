@@ -32,6 +32,20 @@ class Finding:
     level: str  # error or warning
     message: str
     position: int | None = None  # index into the fallbacks, None for the chain itself
+    code: str = ""  # what kind of problem (CODES), so a front end can label it briefly
+
+
+# Finding codes, with the short label a list shows beside the entry.
+CODES = {
+    "primary_unknown": "unknown group",
+    "primary_disabled": "no enabled deployment",
+    "self": "itself",
+    "duplicate": "duplicate",
+    "unknown": "unknown group",
+    "disabled": "disabled",
+    "cycle": "cycle",
+    "same_provider": "same provider",
+}
 
 
 def check_kind(kind: str) -> str:
@@ -53,21 +67,40 @@ def check_chain(
     findings: list[Finding] = []
     info = groups.get(group)
     if info is None:
-        findings.append(Finding("error", f"model group {group!r} does not exist"))
+        findings.append(
+            Finding("error", f"model group {group!r} does not exist", code="primary_unknown")
+        )
     elif info.enabled_deployments == 0:
-        findings.append(Finding("error", f"model group {group!r} has no enabled deployment"))
+        findings.append(
+            Finding(
+                "error",
+                f"model group {group!r} has no enabled deployment",
+                code="primary_disabled",
+            )
+        )
     seen: set[str] = set()
     for position, target in enumerate(fallbacks):
         target_info = groups.get(target)
         if target == group:
-            findings.append(Finding("error", f"{group!r} cannot fall back to itself", position))
+            findings.append(
+                Finding("error", f"{group!r} cannot fall back to itself", position, "self")
+            )
         elif target in seen:
-            findings.append(Finding("error", f"{target!r} is already in this chain", position))
+            findings.append(
+                Finding("error", f"{target!r} is already in this chain", position, "duplicate")
+            )
         elif target_info is None:
-            findings.append(Finding("error", f"model group {target!r} does not exist", position))
+            findings.append(
+                Finding("error", f"model group {target!r} does not exist", position, "unknown")
+            )
         elif target_info.enabled_deployments == 0:
             findings.append(
-                Finding("error", f"model group {target!r} has no enabled deployment", position)
+                Finding(
+                    "error",
+                    f"model group {target!r} has no enabled deployment",
+                    position,
+                    "disabled",
+                )
             )
         seen.add(target)
     edges = {g: list(fb) for (g, k), fb in chains.items() if k == kind}
@@ -76,7 +109,9 @@ def check_chain(
     if cycle:
         first_hop = cycle[1] if len(cycle) > 1 else None
         position = fallbacks.index(first_hop) if first_hop in fallbacks else None
-        findings.append(Finding("error", f"this would make a cycle: {' → '.join(cycle)}", position))
+        findings.append(
+            Finding("error", f"this would make a cycle: {' → '.join(cycle)}", position, "cycle")
+        )
     members = [group, *fallbacks]
     providers = set().union(*(groups[m].providers for m in members if m in groups))
     if fallbacks and len(providers) == 1 and not any(f.level == "error" for f in findings):
@@ -85,6 +120,7 @@ def check_chain(
             Finding(
                 "warning",
                 f"every member of this chain runs on {only}; an outage there takes them all down",
+                code="same_provider",
             )
         )
     return findings

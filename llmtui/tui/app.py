@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import threading
 import time
 from collections.abc import Callable
 from functools import partial
@@ -102,11 +103,16 @@ class LlmtuiApp(App[None]):
         *,
         clock: Callable[[], float] = time.time,
         poll_interval: float = 15.0,
+        warm_up_after: float | None = None,
     ) -> None:
         super().__init__()
         self.home = home
         self.clock = clock
         self.poll_interval = poll_interval
+        # Seconds after first paint before LiteLLM is warmed in a thread (None: only on
+        # demand); late enough that first paint and the first screens stay fast.
+        self.warm_up_after = warm_up_after
+        self._warm_thread: threading.Thread | None = None
         self.ctx: AppContext | None = None
         self.key_source: KeySource | None = None
         self.keyring_problem: str | None = None
@@ -136,6 +142,15 @@ class LlmtuiApp(App[None]):
             self.exit()
             return
         self.open_store()
+        if self.warm_up_after is not None:
+            self.set_timer(self.warm_up_after, self.warm_up_litellm)
+
+    def warm_up_litellm(self) -> None:
+        """Import and exercise LiteLLM in a daemon thread, so the first fallback test is quick."""
+        from llmtui.litellm import runtime
+
+        if not runtime.is_warm() and self._warm_thread is None:
+            self._warm_thread = runtime.warm_up_in_background()
 
     @work(thread=True, exclusive=True, group="store", exit_on_error=False)
     def open_store(self) -> None:

@@ -6,6 +6,8 @@ import sys
 
 from llmtui.errors import LlmtuiError
 
+WARM_UP_AFTER = 3.0  # seconds after first paint: LiteLLM warms while the user looks around
+
 
 def run(home: str | None) -> int:
     from llmtui.home import db_path, ensure_home, resolve_home
@@ -22,6 +24,6 @@ def run(home: str | None) -> int:
         return 1
     from llmtui.tui.app import LlmtuiApp
 
-    app = LlmtuiApp(resolved)
+    app = LlmtuiApp(resolved, warm_up_after=WARM_UP_AFTER)
     app.run()
     return app.return_code or 0

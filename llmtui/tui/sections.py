@@ -44,6 +44,13 @@ SECTIONS: tuple[Section, ...] = (
         "Enable, filter and edit models of every provider",
     ),
     Section(
+        "fallbacks",
+        "3",
+        "Fallbacks",
+        "llmtui.tui.screens.fallbacks:FallbacksScreen",
+        "Fallback chains, retry policies and fallback tests",
+    ),
+    Section(
         "metrics",
         "4",
         "Metrics",

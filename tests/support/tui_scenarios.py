@@ -182,9 +182,8 @@ Step = Callable[[Pilot[Any]], Awaitable[None]]
 class Scenario:
     name: str
     steps: Step
-    home: str = (
-        "seeded"  # seeded / empty / no_keyring / passphrase / metrics / metrics_empty / interrupted
-    )
+    # seeded / empty / no_keyring / passphrase / metrics / metrics_empty / interrupted / fallbacks
+    home: str = "seeded"
 
 
 PASSPHRASE = "correct horse battery"
@@ -197,10 +196,14 @@ def prepare_home(kind: str, template: Path, home: Path, memory_keyring: Any) -> 
     from llmtui.secrets.keysource import KeySource, KeyStore
 
     home.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if kind in ("seeded", "passphrase", "interrupted"):
+    if kind in ("seeded", "passphrase", "interrupted", "fallbacks"):
         install_home(template, home, memory_keyring)
     if kind == "interrupted":
         interrupt_an_apply(home)
+    if kind == "fallbacks":
+        from tests.support.fallback_scenarios import seed_fallbacks
+
+        seed_fallbacks(home)
     if kind == "passphrase":
         store = KeyStore(home.resolve())
         store.set_passphrase(PASSPHRASE)
@@ -339,3 +342,12 @@ SCENARIOS: list[Scenario] = [
     Scenario("audit_detail", keys("5", "enter", wait="esc close")),
     Scenario("interrupted_apply", keys(wait="Interrupted apply"), home="interrupted"),
 ]
+
+
+def _fallback_scenarios() -> list[Scenario]:
+    from tests.support.fallback_scenarios import fallback_scenarios
+
+    return fallback_scenarios()
+
+
+SCENARIOS += _fallback_scenarios()

@@ -245,7 +245,12 @@ class VirtualTable(ScrollView, Generic[T], can_focus=True, inherit_bindings=Fals
             name = "virtual-table--cursor" if self.has_focus else "virtual-table--cursor-blur"
             style += self.get_component_rich_style(name)
             marker = "▶"
+        marker = self.row_marker(index, key) or marker
         return self._strip(marker, self._cells(row), widths, width, style)
+
+    def row_marker(self, index: int, key: Hashable) -> str | None:
+        """A subclass may put its own glyph in the gutter (a grabbed row's »)."""
+        return None
 
     def _strip(
         self, marker: str, cells: Sequence[Cell], widths: list[int], width: int, style: Style
