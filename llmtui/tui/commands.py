@@ -29,6 +29,16 @@ PALETTE_COMMANDS: list[PaletteCommand] = [
         "Add an OpenAI, Anthropic, Azure, Bedrock, local ... provider",
         "on_section('providers', 'add_provider')",
     ),
+    PaletteCommand(
+        "Import config",
+        "Read an existing litellm-config.yaml into the store (dry run first)",
+        "import_config",
+    ),
+    PaletteCommand(
+        "Backups",
+        "Config backups kept by apply; restore one",
+        "on_section('apply', 'show_backups')",
+    ),
     PaletteCommand("Toggle theme", "Switch between the dark and the light theme", "toggle_theme"),
     PaletteCommand("Help", "Every key of the current screen", "help"),
     PaletteCommand(
