@@ -269,8 +269,11 @@ class LlmtuiApp(App[None]):
             self.push_screen(ImportDialog(), self._imported)
 
     def _imported(self, changed: bool | None) -> None:
-        if changed:
-            self.changed("import")
+        """The screen under the dialog counted as shown, so it did not go stale: reload it."""
+        from llmtui.tui.screens.base import SectionScreen
+
+        if changed and isinstance(self.screen, SectionScreen):
+            self.screen._reload()
 
     @property
     def apply_running(self) -> bool:
