@@ -245,7 +245,8 @@ class LlmtuiApp(App[None]):
         if action in ("section", "help") and isinstance(self.screen, ModalScreen):
             return False
         # The Apply key is in every footer but its own.
-        return not (action == "section" and parameters == (self.current_mode,))
+        here = action == "section" and parameters == (self.current_mode,)
+        return not (here and any(s.footer and s.mode == self.current_mode for s in SECTIONS))
 
     def action_section(self, mode: str) -> None:
         self.switch_mode(mode)

@@ -17,6 +17,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 
+from tests.support import apply_scenarios as apply
 from tests.support.tui import wait_for, wait_for_text, wait_idle
 
 NOW = 1_795_000_000.0  # 2026-11-18 11:06:40 UTC
@@ -149,7 +150,7 @@ Step = Callable[[Pilot[Any]], Awaitable[None]]
 class Scenario:
     name: str
     steps: Step
-    home: str = "seeded"  # seeded / empty / no_keyring / passphrase
+    home: str = "seeded"  # seeded / empty / no_keyring / passphrase / apply
 
 
 PASSPHRASE = "correct horse battery"
@@ -162,8 +163,12 @@ def prepare_home(kind: str, template: Path, home: Path, memory_keyring: Any) -> 
     from llmtui.secrets.keysource import KeySource, KeyStore
 
     home.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if kind in ("seeded", "passphrase"):
+    if kind in ("seeded", "passphrase", "apply"):
         install_home(template, home, memory_keyring)
+    if kind == "apply":
+        from tests.support.apply_scenarios import prepare_apply_home
+
+        prepare_apply_home(home, NOW)
     if kind == "passphrase":
         store = KeyStore(home.resolve())
         store.set_passphrase(PASSPHRASE)
@@ -280,4 +285,11 @@ SCENARIOS: list[Scenario] = [
     Scenario("models_provider_picker", keys("2", "p", wait="Show the models of")),
     Scenario("audit", keys("5", wait="provider.add")),
     Scenario("audit_detail", keys("5", "enter", wait="esc close")),
+    Scenario("apply_diff", apply.open_apply, home="apply"),
+    Scenario("apply_running", apply.apply_running, home="apply"),
+    Scenario("apply_success", apply.apply_success, home="apply"),
+    Scenario("apply_rolled_back", apply.apply_rolled_back, home="apply"),
+    Scenario("backups", apply.backups_list, home="apply"),
+    Scenario("backup_restore_confirm", apply.backup_restore_confirm, home="apply"),
+    Scenario("import_dry_run", apply.import_dry_run, home="apply"),
 ]
