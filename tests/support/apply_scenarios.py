@@ -32,9 +32,9 @@ litellm_settings:
 """
 # (id, seconds before NOW, outcome, file name stamp)
 BACKUPS = [
-    (3, 1800, "success", "20261118-103640"),
-    (2, 7200, "rolled_back", "20261118-090640"),
-    (1, 86400 * 2, "success", "20261116-110640"),
+    (3, 1800, "success", "2026-11-18T10-36-40"),
+    (2, 7200, "rolled_back", "2026-11-18T09-06-40"),
+    (1, 86400 * 2, "success", "2026-11-16T11-06-40"),
 ]
 
 
@@ -107,7 +107,7 @@ def _replay(screen: Any, events: list[tuple[str, str, str, float]]) -> None:
 
 FIRST_STEPS = [
     ("validate", "ok", "", 0.3),
-    ("backup", "ok", "litellm-config.yaml.backup.20261118-110640", 0.0),
+    ("backup", "ok", str(SNAP_DIR / "litellm-config.yaml.backup.2026-11-18T11-06-40"), 0.0),
     ("write", "ok", str(CONFIG), 0.0),
 ]
 
@@ -134,7 +134,7 @@ async def apply_success(pilot: Pilot[Any]) -> None:
         Outcome.SUCCESS,
         "the proxy restarted and is healthy",
         "health",
-        backups=[SNAP_DIR / "litellm-config.yaml.backup.20261118-110640"],
+        backups=[SNAP_DIR / "litellm-config.yaml.backup.2026-11-18T11-06-40"],
         elapsed=7.9,
     )
     _finish(screen, result)
@@ -162,7 +162,7 @@ async def apply_rolled_back(pilot: Pilot[Any]) -> None:
         "the proxy did not become healthy; the previous config is back and the proxy is "
         "healthy again",
         "rollback_health",
-        backups=[SNAP_DIR / "litellm-config.yaml.backup.20261118-110640"],
+        backups=[SNAP_DIR / "litellm-config.yaml.backup.2026-11-18T11-06-40"],
         restart_output="litellm\nLiteLLM: Proxy initialized with Config, Set models:\n"
         "    gpt-4o\n    claude-sonnet\nERROR: api_key for azure-eu: sk-…c2 rejected",
         health_error=health,

@@ -44,14 +44,14 @@ async def test_restore_a_backup_after_a_confirm_with_live_steps(make_app, stack:
         await pilot.press("b")
         text = await wait_for_text(pilot, "Backups of the config · 1 backup")
         assert "keeping the last" in text and "#2 success" in text
-        await pilot.press("enter")
+        await pilot.press("r")
         text = flat(await wait_for_text(pilot, "Restore (y)"))
         assert "Restore litellm-config.yaml.backup." in text
         assert "The proxy then restarts" in text
         await pilot.press("escape")  # cancelling changes nothing
         await wait_for(pilot, lambda: app.screen.__class__.__name__ == "BackupsDialog")
         assert stack.config.read_bytes() == second
-        await pilot.press("r", "y")
+        await pilot.press("enter", "y")  # enter on the row, then the confirm
         text = await wait_done(pilot)
         for step in ("✔ validate", "✔ back up", "✔ write", "✔ restart", "✔ health"):
             assert step in text, step

@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
+from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Static
 
@@ -106,6 +107,7 @@ class ApplyScreen(SectionScreen):
         self.frame = 0
         self.monotonic = time.monotonic
         self.ticker: Timer | None = None
+        self.under_dialog = False
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="apply-head")
@@ -125,15 +127,20 @@ class ApplyScreen(SectionScreen):
     # -- planning ---------------------------------------------------------------
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
-        """Always a fresh plan, unless an apply runs or finished while we were away."""
+        """A fresh plan, unless busy, back from a dialog, or a result is still unseen."""
         if self.app_ctx is None:
             return
         busy = self.state in ("running", "planning")
-        if busy or (self.state == "done" and self.result_unseen):
+        back_from_dialog, self.under_dialog = self.under_dialog, False
+        if busy or back_from_dialog or (self.state == "done" and self.result_unseen):
             self.result_unseen = False
         else:
             self._reload()
         self.stale = False  # SectionScreen's handler runs next: nothing left for it to do
+
+    def on_screen_suspend(self) -> None:
+        """A dialog on top (help, backups) keeps what is shown; leaving the screen does not."""
+        self.under_dialog = isinstance(self.app.screen, ModalScreen)
 
     def reload(self) -> None:
         self.restore = None

@@ -159,7 +159,12 @@ class BackupsDialog(ServiceRunner, ModalScreen["tuple[str, BackupView] | None"])
             "Restore",
             danger=True,
         )
-        self.app.push_screen(dialog, lambda ok: self.dismiss(("restore", view)) if ok else None)
+
+        def confirmed(ok: bool | None) -> None:
+            if ok:  # no `return`: an awaitable returned from a callback would be awaited
+                self.dismiss(("restore", view))
+
+        self.app.push_screen(dialog, confirmed)
 
     def action_review(self) -> None:
         if (view := self._usable()) is not None:
