@@ -57,7 +57,7 @@ class ImportDialog(ServiceRunner, ModalScreen[bool]):
             with Horizontal(classes="form-row", id="import-options"):
                 yield Label("", classes="form-label")
                 yield Checkbox(
-                    "store os.environ/ values (encrypted), not references",
+                    "resolve os.environ/ keys and store them encrypted",
                     id="import-resolve",
                     compact=True,
                 )

@@ -90,8 +90,7 @@ def planning_text(elapsed: float, frame: int, slow: bool, what: str) -> Content:
     if slow:
         parts.append(
             (
-                "\nfirst validation with this LiteLLM version: reading the keys it accepts "
-                "(about 15 s, once per version)",
+                "\nonce per LiteLLM version: reading the keys it accepts (about 15 s)",
                 DIM,
             )
         )
