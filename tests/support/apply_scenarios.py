@@ -51,6 +51,8 @@ def prepare_apply_home(home: Path, now: float) -> None:
                 "VALUES (?, ?, ?, 1)",
                 (key, json.dumps(value), now - 4000),
             )
+        # Deployment ids are random at seeding; the diff shows them.
+        conn.execute("UPDATE models SET stable_id = printf('%032x', id * 48879)")
         for apply_id, ago, outcome, stamp in BACKUPS:
             backup = SNAP_DIR / f"litellm-config.yaml.backup.{stamp}"
             if not backup.exists():
