@@ -24,10 +24,12 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
+from textual.widget import AwaitMount
 
 from llmtui.errors import LlmtuiError
 from llmtui.tui.background import BackgroundHealth, ProviderChecked
 from llmtui.tui.commands import LlmtuiCommands
+from llmtui.tui.jobs import APPLY_GROUP
 from llmtui.tui.sections import HOME_SECTION, SECTIONS, Section
 from llmtui.tui.shell_state import KeyNotice, ProxyIndicator
 
@@ -67,7 +69,7 @@ def _section_bindings() -> list[Binding]:
             s.key,
             f"app.section('{s.mode}')",
             s.title,
-            show=False,
+            show=s.footer,
             id=f"app.section.{s.mode}",
             tooltip=s.help,
         )
@@ -120,6 +122,7 @@ class LlmtuiApp(App[None]):
         self.data_changed = Signal[str](self, "data-changed")
         self.provider_checked = Signal[str](self, "provider-checked")
         self.health: BackgroundHealth | None = None
+        self.previous_mode = HOME_SECTION
         self._exit_after_paint = os.environ.get(EXIT_AFTER_FIRST_PAINT) == "1"
 
     # -- start-up -----------------------------------------------------------
@@ -128,6 +131,12 @@ class LlmtuiApp(App[None]):
         for s in SECTIONS:
             self.add_mode(s.mode, partial(self._section_screen, s))
         self.switch_mode(HOME_SECTION)
+
+    def switch_mode(self, mode: str) -> AwaitMount:
+        """Remember where we came from, so a screen's esc can go back there."""
+        if mode != self.current_mode and any(s.mode == self.current_mode for s in SECTIONS):
+            self.previous_mode = self.current_mode
+        return super().switch_mode(mode)
 
     def _section_screen(self, section: Section) -> Screen[None]:
         screen = section.load()
@@ -267,7 +276,11 @@ class LlmtuiApp(App[None]):
     # -- actions --------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return not (action in ("section", "help") and isinstance(self.screen, ModalScreen))
+        if action in ("section", "help") and isinstance(self.screen, ModalScreen):
+            return False
+        # The Apply key is in every footer but its own.
+        here = action == "section" and parameters == (self.current_mode,)
+        return not (here and any(s.footer and s.mode == self.current_mode for s in SECTIONS))
 
     def action_section(self, mode: str) -> None:
         self.switch_mode(mode)
@@ -276,6 +289,46 @@ class LlmtuiApp(App[None]):
         from llmtui.tui.screens.help import HelpScreen
 
         self.push_screen(HelpScreen(self.screen))
+
+    def action_back(self) -> None:
+        """Back to the section we came from (esc on the Apply screen)."""
+        self.switch_mode(self.previous_mode)
+
+    def action_import_config(self) -> None:
+        from llmtui.tui.screens.import_config import ImportDialog
+
+        if self.ctx is None:
+            self.notify("still opening the store, one moment…", severity="warning")
+            return
+        if not self.screen.query("ImportDialog"):
+            self.push_screen(ImportDialog(), self._imported)
+
+    def _imported(self, changed: bool | None) -> None:
+        """The screen under the dialog counted as shown, so it did not go stale: reload it."""
+        from llmtui.tui.screens.base import SectionScreen
+
+        if changed and isinstance(self.screen, SectionScreen):
+            self.screen._reload()
+
+    @property
+    def apply_running(self) -> bool:
+        return any(w.group == APPLY_GROUP and w.is_running for w in self.workers)
+
+    async def action_quit(self) -> None:
+        """Quitting mid-apply would interrupt it (the old file is put back): ask first."""
+        from llmtui.tui.screens.dialogs import QuitDialog
+
+        if not self.apply_running or isinstance(self.screen, QuitDialog):
+            self.exit()  # a second ctrl+q in the question means it
+            return
+        dialog = QuitDialog(
+            "An apply is running",
+            "Quitting now interrupts it: the previous config is put back, and the proxy may "
+            "need a restart by hand. Quit anyway?",
+            "Quit",
+            danger=True,
+        )
+        self.push_screen(dialog, lambda ok: self.exit() if ok else None)
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT if self.theme == DARK else DARK

@@ -34,6 +34,16 @@ PALETTE_COMMANDS: list[PaletteCommand] = [
         "The Metrics screen's range and filters as a CSV file under the home's exports/",
         "on_section('metrics', 'export_csv')",
     ),
+    PaletteCommand(
+        "Import config",
+        "Read an existing litellm-config.yaml into the store (dry run first)",
+        "import_config",
+    ),
+    PaletteCommand(
+        "Backups",
+        "Config backups kept by apply; restore one",
+        "on_section('apply', 'show_backups')",
+    ),
     PaletteCommand("Toggle theme", "Switch between the dark and the light theme", "toggle_theme"),
     PaletteCommand("Help", "Every key of the current screen", "help"),
     PaletteCommand(

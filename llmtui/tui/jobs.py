@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("llmtui.tui")
 
 ServiceCall = Callable[["AppContext"], Awaitable[Any]]
+APPLY_GROUP = "apply-run"  # the workers of a running apply or restore (quit asks first)
 
 
 class ServiceDone(Message):

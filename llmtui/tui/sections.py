@@ -1,7 +1,7 @@
 """The app's top-level screens: one registration each gives a mode, a key, a tab and a
 palette command.
 
-To add a screen (Fallbacks, Metrics, Apply ...), append one `Section`; its module is
+To add a screen (Fallbacks, Metrics ...), append one `Section`; its module is
 imported the first time the user opens it, so start-up does not pay for it.
 """
 
@@ -21,6 +21,8 @@ class Section:
     screen: str
     """"package.module:ClassName", imported on first visit."""
     help: str
+    footer: bool = False
+    """Show its key in every footer (Apply: one key from everywhere)."""
 
     def load(self) -> Screen:
         module_name, _, class_name = self.screen.partition(":")
@@ -63,6 +65,14 @@ SECTIONS: tuple[Section, ...] = (
         "Audit",
         "llmtui.tui.screens.audit:AuditScreen",
         "Every change, newest first",
+    ),
+    Section(
+        "apply",
+        "A",
+        "Apply",
+        "llmtui.tui.screens.apply:ApplyScreen",
+        "Review the diff, write the config, restart the proxy; backups",
+        footer=True,
     ),
 )
 

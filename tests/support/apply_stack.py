@@ -55,7 +55,9 @@ def build_stack(
     tmp_path: Path,
     upstream: FakeUpstream,
     monkeypatch: pytest.MonkeyPatch,
+    seed: bool = True,
 ) -> Stack:
+    """The environment; with `seed`, also the provider `up` and its model in group chat."""
     config_dir = tmp_path / "proxy"
     config_dir.mkdir()
     config = config_dir / "litellm-config.yaml"
@@ -69,6 +71,8 @@ def build_stack(
     monkeypatch.setenv("RECORD_FILE", str(config))
     s = Stack(run_cli, home, config, tmp_path / "restarts.jsonl", upstream, monkeypatch)
     s.restart_with()
+    if not seed:
+        return s
     base = f"{upstream.url}/v1"
     run_cli.ok(
         "provider", "add", "up", "--type", "openai_compatible", "--api-base", base, "--key-stdin",

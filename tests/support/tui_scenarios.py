@@ -18,6 +18,7 @@ from typing import Any
 from textual.command import CommandPalette
 from textual.pilot import Pilot
 
+from tests.support import apply_scenarios as apply
 from tests.support.tui import wait_for, wait_for_text, wait_idle
 
 NOW = 1_795_000_000.0  # 2026-11-18 11:06:40 UTC
@@ -182,7 +183,8 @@ Step = Callable[[Pilot[Any]], Awaitable[None]]
 class Scenario:
     name: str
     steps: Step
-    # seeded / empty / no_keyring / passphrase / metrics / metrics_empty / interrupted / fallbacks
+    # seeded / empty / no_keyring / passphrase / metrics / metrics_empty / interrupted /
+    # fallbacks / apply
     home: str = "seeded"
 
 
@@ -196,7 +198,7 @@ def prepare_home(kind: str, template: Path, home: Path, memory_keyring: Any) -> 
     from llmtui.secrets.keysource import KeySource, KeyStore
 
     home.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if kind in ("seeded", "passphrase", "interrupted", "fallbacks"):
+    if kind in ("seeded", "passphrase", "interrupted", "fallbacks", "apply"):
         install_home(template, home, memory_keyring)
     if kind == "interrupted":
         interrupt_an_apply(home)
@@ -204,6 +206,10 @@ def prepare_home(kind: str, template: Path, home: Path, memory_keyring: Any) -> 
         from tests.support.fallback_scenarios import seed_fallbacks
 
         seed_fallbacks(home)
+    if kind == "apply":
+        from tests.support.apply_scenarios import prepare_apply_home
+
+        prepare_apply_home(home, NOW)
     if kind == "passphrase":
         store = KeyStore(home.resolve())
         store.set_passphrase(PASSPHRASE)
@@ -341,6 +347,13 @@ SCENARIOS: list[Scenario] = [
     Scenario("audit", keys("5", wait="provider.add")),
     Scenario("audit_detail", keys("5", "enter", wait="esc close")),
     Scenario("interrupted_apply", keys(wait="Interrupted apply"), home="interrupted"),
+    Scenario("apply_diff", apply.open_apply, home="apply"),
+    Scenario("apply_running", apply.apply_running, home="apply"),
+    Scenario("apply_success", apply.apply_success, home="apply"),
+    Scenario("apply_rolled_back", apply.apply_rolled_back, home="apply"),
+    Scenario("backups", apply.backups_list, home="apply"),
+    Scenario("backup_restore_confirm", apply.backup_restore_confirm, home="apply"),
+    Scenario("import_dry_run", apply.import_dry_run, home="apply"),
 ]
 
 

@@ -57,6 +57,10 @@ class ConfirmDialog(ModalScreen[bool]):
         self.dismiss(False)
 
 
+class QuitDialog(ConfirmDialog):
+    """ctrl+q while an apply runs: ask before interrupting it."""
+
+
 class MessageDialog(ModalScreen[None]):
     """Something the user must read (a conflict, a key problem) before going on."""
 

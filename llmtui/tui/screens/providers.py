@@ -68,6 +68,14 @@ class ProvidersScreen(SectionScreen):
             tooltip="Enable or disable the selected provider",
         ),
         Binding(
+            "i",
+            "app.import_config",
+            "Import",
+            show=False,
+            id="providers.import",
+            tooltip="Read an existing litellm-config.yaml into the store",
+        ),
+        Binding(
             "m",
             "models",
             "Its models",

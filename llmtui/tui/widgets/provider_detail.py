@@ -29,11 +29,12 @@ TONE_STYLE = {
 OK, WARN, ERR, DIM = "bold $text-success", "$text-warning", "$text-error", "$text-muted"
 Part = str | tuple[str, str]
 
-# What a new user sees with an empty store; the lead appends "import a config" here.
+# What a new user sees with an empty store.
 FIRST_RUN_STEPS: list[str] = [
     "a  add your first provider (OpenAI, Anthropic, Azure, Bedrock, Ollama, vLLM …)",
+    "i  or import an existing litellm-config.yaml",
     "t  test its connection · s  sync its models",
-    "2  open Models to enable the ones the proxy should serve",
+    "2  open Models to enable the ones the proxy should serve · A  apply",
 ]
 
 

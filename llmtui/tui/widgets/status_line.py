@@ -39,6 +39,8 @@ class StatusLine(Widget):
         text = Text(" llmtui ", style=self._style("brand"))
         for s in SECTIONS:
             active = s.mode == self.current
+            if s.footer and not active:
+                continue  # its key is in every footer already: room for the others
             label = f" {s.key} {s.title} " if active or not compact else f" {s.key} "
             text.append(label, self._style("tab-active" if active else "tab"))
         return text
