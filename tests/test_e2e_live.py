@@ -310,6 +310,42 @@ def test_recorded_traffic_reaches_the_metrics(drill_mode: Live) -> None:
     assert status["ingest"]["drills"] == 6 and status["module"] == "current"
 
 
+async def test_a_live_drill_from_the_fallbacks_screen(
+    drill_mode: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`t`, `m` (live), the failure, enter, the cost confirm, then the proxy's timeline."""
+    from llmtui.store.migrate import prepare_database
+    from llmtui.tui.app import LlmtuiApp
+    from tests.support.tui import screen_text, wait_for, wait_for_text
+
+    live = drill_mode
+    for name, value in live.env.items():
+        monkeypatch.setenv(name, value)
+    live.upstream_modes(primary="429")
+    before = len(live.live_events())
+    prepare_database(live.home / "llmtui.db")
+    app = LlmtuiApp(live.home, poll_interval=0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.ctx is not None)
+        await pilot.press("3")
+        await wait_for(pilot, lambda: getattr(app.screen, "loaded", False), what="fallbacks")
+        await pilot.press("t", "m")
+        await wait_for_text(pilot, "Test chat · live")
+        await pilot.press("j", "j", "enter")  # server error (500), primary only
+        text = await wait_for_text(pilot, "Send a live drill?", timeout=30)
+        assert "may cost money" in text
+        assert live.posts() == {"primary": 0, "fb1": 0, "fb2": 0}  # nothing before the yes
+        await pilot.press("y")
+        await wait_for(pilot, lambda: getattr(app.screen, "run", None) is not None, timeout=60)
+        text = await wait_for_text(pilot, "served by fb1 (fallback 1)")
+        assert "Test chat · server_error · depth 1 · live" in text
+        assert live.harness.master_key not in screen_text(app)
+    assert live.posts() == {"primary": 0, "fb1": 1, "fb2": 0}
+    events = live.live_events()
+    assert len(events) == before + 1
+    assert events[-1][:6] == ("chat", "server_error", "served", "fb1", 1, "live")
+
+
 def test_no_key_leaks_anywhere(drill_mode: Live) -> None:
     live = drill_mode
     secrets = [live.harness.master_key, *KEYS.values()]

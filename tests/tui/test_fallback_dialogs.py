@@ -119,6 +119,28 @@ async def test_simulated_test_shows_the_timeline_and_updates_the_status(
     assert (test.trigger, test.outcome, test.served_by) == ("timeout", "fallback_served", "beta")
 
 
+async def test_live_mode_is_checked_before_anything_is_sent(make_app, home: Path) -> None:
+    await seed(home, {"alpha": ["beta", "delta"]})
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_screen(pilot, app)
+        await pilot.press("t")
+        await wait_for_text(pilot, "Test alpha · simulated")
+        await pilot.press("m")
+        text = await wait_for_text(pilot, "Test alpha · live")
+        assert "may cost money" in text
+        await pilot.press("enter")  # nothing applied yet: refused before any confirm
+        text = await wait_for_text(pilot, "no config has been applied")
+        assert type(app.screen).__name__ == "FallbackTestDialog" and app.screen.run is None
+        await pilot.press("m")
+        await wait_for_text(pilot, "Test alpha · simulated")
+    ctx = AppContext.open(home)
+    try:
+        assert "alpha" not in await last_tests(ctx)
+    finally:
+        await ctx.close()
+
+
 async def test_litellm_is_warmed_in_a_thread_after_first_paint(make_app, home: Path) -> None:
     """`llmtui` sets warm_up_after; the UI keeps answering keys while the thread works."""
     await seed(home, {"alpha": ["beta"]})

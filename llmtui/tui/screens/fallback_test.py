@@ -2,8 +2,9 @@
 and read the attempt timeline. Never frozen: LiteLLM loads (or is warmed) in a thread while
 a spinner counts the seconds.
 
-Modes are a table so that the live test (through the running proxy) can join the simulated
-one; there is no mode choice on screen until there is something to choose.
+`m` switches between the simulated test and a live drill through the running proxy; a live
+drill is checked first (drill mode applied, proxy key set) and sent only after a confirm
+that says it may cost money.
 """
 
 from __future__ import annotations
@@ -53,6 +54,12 @@ async def _simulated(ctx: Any, group: str, failure: str, depth: int | None) -> F
     return await run_simulated(ctx, group, failure, depth, compress_waits=True)
 
 
+async def _live(ctx: Any, group: str, failure: str, depth: int | None) -> FallbackTestRun:
+    from llmtui.services.live_test import run_live
+
+    return await run_live(ctx, group, failure, depth)
+
+
 # mode -> (label, what it costs, runner)
 TEST_MODES: dict[str, tuple[str, str, Runner]] = {
     "simulated": (
@@ -60,6 +67,12 @@ TEST_MODES: dict[str, tuple[str, str, Runner]] = {
         "LiteLLM's own router in-process, from the config an apply would write: "
         "no network, no keys, no cost; retry waits are recorded, not slept",
         _simulated,
+    ),
+    "live": (
+        "live",
+        "one real request through the running proxy, failure injected by LiteLLM's mock "
+        "parameters (needs drill mode applied and proxy_key); real fallbacks may cost money",
+        _live,
     ),
 }
 
@@ -70,6 +83,9 @@ class FallbackTestDialog(ServiceRunner, ModalScreen[bool]):
         Binding("enter", "run", "Run", id="test.run", priority=True),
         Binding("r", "again", "Again", id="test.again", tooltip="Run the same test again"),
         Binding("c", "change", "Change", id="test.change", tooltip="Choose another failure"),
+        Binding(
+            "m", "mode", "Mode", id="test.mode", tooltip="Simulated or live (through the proxy)"
+        ),
         Binding("j", "move(1)", "Down", show=False),
         Binding("k", "move(-1)", "Up", show=False),
         Binding("left,h", "app.focus_previous", "Previous list", show=False),
@@ -129,7 +145,7 @@ class FallbackTestDialog(ServiceRunner, ModalScreen[bool]):
             self.query_one(part).display = phase == "result"
         self.query_one("#test-title", Label).update(self._title())
         hints = {
-            "setup": "enter run · tab/←/→ switch list · esc close",
+            "setup": "enter run · m simulated/live · tab/←/→ switch list · esc close",
             "running": "esc stops waiting (the test is then not recorded)",
             "result": "r run again · c change the failure · j/k attempts · esc close",
         }
@@ -153,7 +169,7 @@ class FallbackTestDialog(ServiceRunner, ModalScreen[bool]):
         return options[index][0]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "run" or action == "move" or action.startswith("focus_"):
+        if action in ("run", "move", "mode") or action.startswith("focus_"):
             return self.phase == "setup"
         if action in ("again", "change"):
             return self.phase == "result"
@@ -164,13 +180,47 @@ class FallbackTestDialog(ServiceRunner, ModalScreen[bool]):
     def action_again(self) -> None:
         self.action_run()
 
+    def action_mode(self) -> None:
+        modes = list(TEST_MODES)
+        self.mode = modes[(modes.index(self.mode) + 1) % len(modes)]
+        self.query_one("#test-title", Label).update(self._title())
+        self.query_one("#test-about", Static).update(TEST_MODES[self.mode][1])
+        self._error("")
+
     def action_run(self) -> None:
         if self.phase == "running":
             return
         from llmtui.services.fallback_test import parse_depth
 
-        failure, depth_text = self.failure, self.depth
-        depth = parse_depth(depth_text)
+        failure, depth = self.failure, parse_depth(self.depth)
+        if self.mode != "live":
+            self._start(failure, depth)
+            return
+        from llmtui.services.live_test import plan_live
+
+        group = self.group
+        self._error("")
+        self.run_service(
+            f"checking a live drill of {group}",
+            lambda ctx: plan_live(ctx, group, failure, depth),
+            lambda plan: self._confirm_live(plan.describe(), failure, depth),
+            on_error=self._refused,
+            group="fallback-test",
+        )
+
+    def _confirm_live(self, description: str, failure: str, depth: int | None) -> None:
+        from llmtui.tui.screens.dialogs import ConfirmDialog
+
+        dialog = ConfirmDialog("Send a live drill?", description, "Send", danger=True)
+        self.app.push_screen(dialog, lambda ok: self._start(failure, depth) if ok else None)
+
+    def _refused(self, error: LlmtuiError) -> bool:
+        if isinstance(error, ConflictError | MasterKeyError):
+            return False
+        self._error(str(error))
+        return True
+
+    def _start(self, failure: str, depth: int | None) -> None:
         runner = TEST_MODES[self.mode][2]
         group = self.group
         self._error("")
@@ -192,7 +242,10 @@ class FallbackTestDialog(ServiceRunner, ModalScreen[bool]):
         self._frame += 1
         spin = SPINNER[self._frame % len(SPINNER)]
         elapsed = time.monotonic() - self.started
-        doing = "running the test" if runtime.is_loaded() else "loading LiteLLM"
+        if self.mode == "live":
+            doing = "waiting for the proxy"
+        else:
+            doing = "running the test" if runtime.is_loaded() else "loading LiteLLM"
         self.query_one("#test-error", Label).display = False
         self.query_one("#test-hint", Label).update(
             f"{spin} {doing}… {elapsed:.0f} s · esc stops waiting (not recorded)"
@@ -229,10 +282,7 @@ class FallbackTestDialog(ServiceRunner, ModalScreen[bool]):
     def _failed(self, error: LlmtuiError) -> bool:
         self._stop_spinner()
         self._show_phase("setup")
-        if isinstance(error, ConflictError | MasterKeyError):
-            return False
-        self._error(str(error))
-        return True
+        return self._refused(error)
 
     def _error(self, message: str) -> None:
         label = self.query_one("#test-error", Label)
