@@ -2,7 +2,7 @@
 
 Import cost matters here: this module and the first screen import only Textual and small
 llmtui modules. SQLAlchemy (the store), keyring and httpx load in workers after the first
-frame; `litellm` never loads in the app.
+frame; `litellm` is only warmed in a thread a few seconds after it (for fallback tests).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.app import App
 from textual.binding import Binding
-from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
@@ -31,6 +30,7 @@ from llmtui.tui.background import BackgroundHealth, ProviderChecked
 from llmtui.tui.commands import LlmtuiCommands
 from llmtui.tui.jobs import APPLY_GROUP
 from llmtui.tui.sections import HOME_SECTION, SECTIONS, Section
+from llmtui.tui.shell_messages import StatusPolled, StoreFailed, StoreOpened
 from llmtui.tui.shell_state import KeyNotice, ProxyIndicator
 
 if TYPE_CHECKING:
@@ -40,27 +40,6 @@ if TYPE_CHECKING:
 EXIT_AFTER_FIRST_PAINT = "LLMTUI_EXIT_AFTER_FIRST_PAINT"
 HERE = Path(__file__).resolve().parent
 DARK, LIGHT = "textual-dark", "textual-light"
-
-
-class StoreOpened(Message):
-    def __init__(self, ctx: AppContext, source: KeySource, keyring_problem: str | None) -> None:
-        super().__init__()
-        self.ctx = ctx
-        self.source = source
-        self.keyring_problem = keyring_problem
-
-
-class StoreFailed(Message):
-    def __init__(self, error: LlmtuiError) -> None:
-        super().__init__()
-        self.error = error
-
-
-class StatusPolled(Message):
-    def __init__(self, proxy: ProxyIndicator | None, pending: int | None) -> None:
-        super().__init__()
-        self.proxy = proxy
-        self.pending = pending
 
 
 def _section_bindings() -> list[Binding]:
@@ -387,8 +366,14 @@ class LlmtuiApp(App[None]):
         A worker cancelled after the engine is disposed can wait forever for a SQLite
         connection thread that is gone (seen as a hung event-loop teardown under load).
         """
+        workers = list(self.workers)
         self.workers.cancel_all()
+
+        async def ended(worker: Any) -> None:
+            with contextlib.suppress(Exception):  # cancelled, failed or never started
+                await worker.wait()
+
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.workers.wait_for_complete(), timeout=5)
+            await asyncio.wait_for(asyncio.gather(*map(ended, workers)), timeout=5)
         if self.ctx is not None:
             await self.ctx.close()
