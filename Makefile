@@ -5,6 +5,9 @@ PROXY_VENV := .venv-proxy
 PIP := $(VENV)/bin/pip
 PIP_FLAGS := --quiet --disable-pip-version-check -c constraints.txt
 
+# Two workers: most tests wait on subprocesses, servers and the UI, not on the CPU.
+TEST_WORKERS ?= 2
+
 .PHONY: run test lint format bench screenshots proxy-venv clean
 
 $(VENV)/bin/python:
@@ -33,7 +36,7 @@ run: $(VENV)/.installed
 test: $(VENV)/.dev-installed $(PROXY_VENV)/.installed
 	$(VENV)/bin/ruff check llmtui tests migrations bench
 	$(VENV)/bin/ruff format --check llmtui tests migrations bench
-	$(VENV)/bin/pytest -q $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] && echo "no tests collected" && exit 0; exit $$rc; }
+	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] && echo "no tests collected" && exit 0; exit $$rc; }
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check llmtui tests migrations bench

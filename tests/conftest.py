@@ -37,19 +37,45 @@ def _secret_registry() -> Iterator[None]:
         yield
 
 
+_SCAN_DIR = "LLMTUI_TEST_SCAN_DIR"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under xdist the workers scan what they recorded and the controller reports it all."""
+    if not hasattr(config, "workerinput") and _SCAN_DIR not in os.environ:
+        import tempfile
+
+        os.environ[_SCAN_DIR] = tempfile.mkdtemp(prefix="llmtui-scan-")
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Fail the run when any test key is left in plaintext or any private file is not."""
-    REGISTRY.images = sorted(
-        [*(ROOT / "tests").rglob("__snapshots__/**/*.svg"), *(ROOT / "screenshots").glob("*.svg")]
-    )
-    if not REGISTRY.keys:
+    import json
+
+    out = Path(os.environ[_SCAN_DIR])
+    worker = getattr(session.config, "workerinput", {}).get("workerid")
+    if REGISTRY.keys:
+        REGISTRY.images = sorted(
+            [
+                *(ROOT / "tests").rglob("__snapshots__/**/*.svg"),
+                *(ROOT / "screenshots").glob("*.svg"),
+            ]
+        )
+        problems = REGISTRY.scan()
+        summary = [len(REGISTRY.keys), len(REGISTRY.files()), len(REGISTRY.images), problems]
+        (out / f"{worker or 'main'}.json").write_text(json.dumps(summary))
+    if worker is not None:
+        return  # the controller reports
+    results = [json.loads(p.read_text()) for p in sorted(out.glob("*.json"))]
+    if not results:
         return  # nothing stored a key (e.g. only pure tests were selected)
-    problems = REGISTRY.scan()
+    problems = [p for r in results for p in r[3]]
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
+        keys, files = sum(r[0] for r in results), sum(r[1] for r in results)
         reporter.write_line(
-            f"secrets scan: {len(REGISTRY.keys)} keys, {len(REGISTRY.files())} files, "
-            f"{len(REGISTRY.images)} images: {len(problems)} problems"
+            f"secrets scan: {keys} keys, {files} files, {results[0][2]} images "
+            f"in {len(results)} process(es): {len(problems)} problems"
         )
         for problem in problems[:50]:
             reporter.write_line(f"  {problem}", red=True)
