@@ -183,12 +183,7 @@ def _row(attempt: Attempt) -> list[str]:
 
 
 def summary_line(result: SimulationResult) -> str:
-    if result.outcome == "all_failed":
-        head = f"all failed: {result.error_type}"
-    elif result.served_position == 0:
-        head = f"served by {result.served_by} (primary)"
-    else:
-        head = f"served by {result.served_by} (fallback {result.served_position})"
+    head = result.served_label
     line = (
         f"{head} · {result.total_ms:.0f} ms elapsed · "
         f"{seconds(result.configured_wait_s)} in production waits"

@@ -42,12 +42,7 @@ def _row(attempt: Any) -> list[str]:
 
 
 def summary(result: Any) -> str:
-    if result.outcome == "all_failed":
-        head = f"all failed: {result.error_type}"
-    elif result.served_position == 0:
-        head = f"served by {result.served_by} (primary)"
-    else:
-        head = f"served by {result.served_by} (fallback {result.served_position})"
+    head = result.served_label
     return f"{head} · {result.total_ms:.0f} ms through the proxy (HTTP {result.http_status})"
 
 

@@ -151,6 +151,15 @@ class SimulationResult:
         return "all" if self.depth is None else str(self.depth)
 
     @property
+    def served_label(self) -> str:
+        """'served by fb1 (fallback 1)', 'served by gpt-4o (primary)' or 'all failed: …'."""
+        if self.outcome == "all_failed":
+            return f"all failed: {self.error_type}"
+        if self.served_position == 0:
+            return f"served by {self.served_by} (primary)"
+        return f"served by {self.served_by} (fallback {self.served_position})"
+
+    @property
     def fallbacks_tried(self) -> int:
         """Fallback groups tried, as the proxy recorder counts them (not tries or retries)."""
         return len({a.group for a in self.attempts} - {self.group})

@@ -18,7 +18,7 @@ from llmtui.litellm.timeline import SimulationResult
 from llmtui.services.config import render_config
 from llmtui.services.context import AppContext
 from llmtui.services.fallbacks import load_groups
-from llmtui.services.test_history import LastTest, load_last_tests, record_test
+from llmtui.services.test_history import LastTest, load_last_tests, store_result
 from llmtui.store.schema import FallbackChain
 
 DEPTHS = ("1", "2", "all")
@@ -73,20 +73,7 @@ async def run_simulated(
         simulate, rendered.rendered.data, group, failure, depth, compress_waits
     )
     async with ctx.store.write() as session:
-        event = record_test(
-            session,
-            group=group,
-            trigger=failure,
-            outcome=result.outcome,
-            served_by=result.served_by,
-            served_position=result.served_position,
-            attempts=result.fallbacks_tried,
-            latency_ms=round(result.total_ms, 3),
-            source=result.mode,
-            detail=result.to_json(),
-        )
-        await session.flush()
-        event_id = event.id
+        event_id = await store_result(session, result)
     return FallbackTestRun(result, event_id)
 
 

@@ -26,7 +26,7 @@ from llmtui.secrets.masking import scrub
 from llmtui.services import settings as settings_service
 from llmtui.services.context import AppContext
 from llmtui.services.fallback_test import FallbackTestRun
-from llmtui.services.test_history import record_test
+from llmtui.services.test_history import store_result
 
 REQUEST_TIMEOUT = 180.0
 MOCK_REFUSED = "Mock testing request params are disabled"
@@ -151,20 +151,7 @@ async def run_live(
     result.notes[:0] = plan.notes
     _scrub(result, key)
     async with ctx.store.write() as session:
-        event = record_test(
-            session,
-            group=group,
-            trigger=failure,
-            outcome=result.outcome,
-            served_by=result.served_by,
-            served_position=result.served_position,
-            attempts=result.fallbacks_tried,
-            latency_ms=round(result.total_ms, 3),
-            source="live",
-            detail=result.to_json(),
-        )
-        await session.flush()
-        event_id = event.id
+        event_id = await store_result(session, result)
     return FallbackTestRun(result, event_id)
 
 

@@ -94,6 +94,24 @@ def record_test(
     return event
 
 
+async def store_result(session: AsyncSession, result: Any) -> int:
+    """A simulated or live test's result (a SimulationResult) as its event; returns the id."""
+    event = record_test(
+        session,
+        group=result.group,
+        trigger=result.failure,
+        outcome=result.outcome,
+        served_by=result.served_by,
+        served_position=result.served_position,
+        attempts=result.fallbacks_tried,
+        latency_ms=round(result.total_ms, 3),
+        source=result.mode,
+        detail=result.to_json(),
+    )
+    await session.flush()
+    return event.id
+
+
 async def load_last_tests(session: AsyncSession) -> dict[str, LastTest]:
     """The newest test event of every group that has one."""
     newest = (
