@@ -196,7 +196,9 @@ class LlmtuiApp(App[None]):
         if source is KeySource.PLAINTEXT_FILE:
             notice = KeyNotice("master key in a PLAINTEXT file (0600), not the OS keyring", "error")
         elif source is KeySource.PASSPHRASE_FILE:
-            locked = "" if self.ctx.unlocked else " (locked)"
+            # Unlocked on first use; LLMTUI_PASSPHRASE unlocks it without asking.
+            ready = self.ctx.unlocked or os.environ.get("LLMTUI_PASSPHRASE")
+            locked = "" if ready else " (locked)"
             notice = KeyNotice(f"master key in a passphrase file, not the OS keyring{locked}")
         elif source is KeySource.ENV:
             notice = KeyNotice("master key from LLMTUI_MASTER_KEY, not the OS keyring")

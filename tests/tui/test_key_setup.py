@@ -124,3 +124,22 @@ async def test_passphrase_home_asks_at_start(make_app, home: Path, memory_keyrin
         await wait_for(pilot, lambda: "(locked)" not in screen_text(app), what="notice")
         assert app.ctx.unlocked
         await add_provider_with_key(pilot)
+
+
+async def test_passphrase_from_the_environment_is_not_asked_for(
+    make_app, home: Path, memory_keyring, monkeypatch
+) -> None:
+    ctx = AppContext.open(home)
+    try:
+        ctx.keystore.set_passphrase(PASSPHRASE)
+        from llmtui.services.keys import move_key
+
+        await move_key(ctx, KeySource.PASSPHRASE_FILE)
+    finally:
+        await ctx.close()
+    monkeypatch.setenv("LLMTUI_PASSPHRASE", PASSPHRASE)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        text = await wait_for_text(pilot, "master key in a passphrase file")
+        assert "(locked)" not in text and "Unlock the master key" not in text
+        await add_provider_with_key(pilot)
