@@ -154,7 +154,7 @@ class SimulationResult:
     def served_label(self) -> str:
         """'served by fb1 (fallback 1)', 'served by gpt-4o (primary)' or 'all failed: …'."""
         if self.outcome == "all_failed":
-            return f"all failed: {self.error_type}"
+            return f"all failed: {self.error_type or 'no attempt succeeded'}"
         if self.served_position == 0:
             return f"served by {self.served_by} (primary)"
         return f"served by {self.served_by} (fallback {self.served_position})"

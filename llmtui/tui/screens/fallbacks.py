@@ -94,7 +94,7 @@ class FallbacksScreen(ChainSaver, SectionScreen):
             id="fallbacks.kind_back",
             tooltip="Previous kind of chain",
         ),
-        Binding("t", "test", "Test", id="fallbacks.test", tooltip="Run a simulated fallback test"),
+        Binding("t", "test", "Test", id="fallbacks.test", tooltip="Simulated or live test"),
         Binding("p", "policies", "Policies", id="fallbacks.policies", tooltip="Retries and waits"),
         Binding(
             "right,l",

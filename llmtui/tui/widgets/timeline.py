@@ -49,13 +49,8 @@ def attempt_cells(attempt: Attempt) -> list[Cell]:
 
 def served_text(result: SimulationResult) -> Content:
     """'served by claude (fallback 1) · 11 ms elapsed · 1.8 s in production waits'."""
-    if result.outcome == "all_failed":
-        error = result.error_type or "no attempt succeeded"
-        head: tuple[str, str] = (f"✖ all failed: {error}", ERR)
-    elif result.served_position == 0:
-        head = (f"✔ served by {result.served_by} (primary)", OK)
-    else:
-        head = (f"✔ served by {result.served_by} (fallback {result.served_position})", OK)
+    failed = result.outcome == "all_failed"
+    head = (f"{'✖' if failed else '✔'} {result.served_label}", ERR if failed else OK)
     waits = seconds(result.configured_wait_s)
     tail = f" · {result.total_ms:.0f} ms elapsed · {waits} in production waits"
     if not result.waits_compressed:
