@@ -97,18 +97,9 @@ def import_(state: CliState, file: Path, resolve_env: bool, dry_run: bool, as_js
     _print_import(report)
 
 
-_PLURALS = {
-    "provider": "providers",
-    "model": "models",
-    "chain": "fallback chains",
-    "policy": "error policies",
-    "router_setting": "router settings",
-    "setting": "settings",
-    "passthrough": "passthrough settings",
-}
-
-
 def _print_import(report: ImportReport) -> None:
+    from llmtui.services.import_report import ENTITY_LABELS
+
     would = "would be " if report.dry_run else ""
     for change in report.changes:
         if change.action != "unchanged":
@@ -116,7 +107,7 @@ def _print_import(report: ImportReport) -> None:
             click.echo(f"{would}{change.action}: {change.entity} {change.name}{detail}")
     for entity, counts in report.counts().items():
         summary = ", ".join(f"{n} {action}" for action, n in counts.items() if n)
-        click.echo(f"{_PLURALS.get(entity, entity)}: {summary}")
+        click.echo(f"{ENTITY_LABELS.get(entity, entity)}: {summary}")
     if not report.changes:
         click.echo("nothing to import")
     for issue in report.not_represented:

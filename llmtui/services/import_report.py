@@ -10,6 +10,16 @@ from llmtui.litellm.import_plan import Issue
 
 ACTIONS = ("added", "updated", "removed", "unchanged")
 ENTITIES = ("provider", "model", "chain", "policy", "router_setting", "setting", "passthrough")
+# How the CLI and the import dialog name each entity in their counts.
+ENTITY_LABELS = {
+    "provider": "providers",
+    "model": "models",
+    "chain": "fallback chains",
+    "policy": "error policies",
+    "router_setting": "router settings",
+    "setting": "settings",
+    "passthrough": "passthrough settings",
+}
 
 
 @dataclass(frozen=True)

@@ -10,23 +10,16 @@ from typing import TYPE_CHECKING
 
 from textual.content import Content
 
+from llmtui.services.import_report import ENTITY_LABELS
+
 if TYPE_CHECKING:
     from llmtui.services.import_report import ImportReport
 
 OK, WARN, ERR, DIM = "$text-success", "$text-warning", "$text-error", "$text-muted"
 Part = str | tuple[str, str]
 MAX_CHANGES = 200
-ENTITY_NAMES = {
-    "provider": "providers",
-    "model": "models",
-    "chain": "fallback chains",
-    "policy": "error policies",
-    "router_setting": "router settings",
-    "setting": "settings",
-    "passthrough": "passthrough",
-}
 ACTION_MARKS = {"added": ("+", OK), "updated": ("~", WARN), "removed": ("-", ERR)}
-NAME_WIDTH = max(len(n) for n in ENTITY_NAMES.values())
+NAME_WIDTH = max(len(n) for n in ENTITY_LABELS.values())
 
 
 def report_text(report: ImportReport) -> Content:
@@ -41,7 +34,7 @@ def report_text(report: ImportReport) -> Content:
         parts.append(("✔ The store already matches this file; nothing changed\n", f"bold {OK}"))
     for entity, counts in report.counts().items():
         shown = [(n, action) for action, n in counts.items() if n]
-        parts.append((ENTITY_NAMES.get(entity, entity).ljust(NAME_WIDTH + 2), "bold"))
+        parts.append((ENTITY_LABELS.get(entity, entity).ljust(NAME_WIDTH + 2), "bold"))
         for i, (n, action) in enumerate(shown):
             mark = ACTION_MARKS.get(action)
             parts += [" · " if i else "", (f"{n} {action}", mark[1] if mark else DIM)]
