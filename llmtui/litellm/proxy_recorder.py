@@ -36,6 +36,8 @@ from collections import OrderedDict, namedtuple
 from datetime import datetime
 from typing import Any
 
+# Module level on purpose: this file runs inside the proxy, which has LiteLLM loaded already.
+# llmtui never imports it; services/recorder.py copies its text beside the config.
 from litellm.integrations.custom_logger import CustomLogger
 
 DEFAULT_EVENTS_DIR = "/llmtui-events"  # llmtui: replaced by the configured container path
