@@ -8,7 +8,7 @@ PIP_FLAGS := --quiet --disable-pip-version-check -c constraints.txt
 # Two workers: most tests wait on subprocesses, servers and the UI, not on the CPU.
 TEST_WORKERS ?= 2
 
-.PHONY: run test lint format bench screenshots proxy-venv clean
+.PHONY: system-deps run test lint format bench screenshots proxy-venv clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,10 +30,22 @@ $(PROXY_VENV)/.installed: constraints.txt
 
 proxy-venv: $(PROXY_VENV)/.installed
 
+# Real parts the suite starts itself (Debian packages): a Secret Service for the real-keyring
+# test. Installed only when missing, and only where apt-get can (root); otherwise that test skips.
+SYSTEM_TOOLS := gnome-keyring-daemon:gnome-keyring dbus-run-session:dbus-daemon
+system-deps:
+	@missing=""; for pair in $(SYSTEM_TOOLS); do command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing$$missing"; \
+	    apt-get install -y --no-install-recommends -q$$missing >/dev/null || { apt-get update -q >/dev/null && apt-get install -y --no-install-recommends -q$$missing >/dev/null; }; \
+	  else echo "missing$$missing (not root or no apt-get): the tests that need them skip"; fi; \
+	fi
+
 run: $(VENV)/.installed
 	$(VENV)/bin/llmtui
 
-test: $(VENV)/.dev-installed $(PROXY_VENV)/.installed
+test: system-deps $(VENV)/.dev-installed $(PROXY_VENV)/.installed
 	$(VENV)/bin/ruff check llmtui tests migrations bench
 	$(VENV)/bin/ruff format --check llmtui tests migrations bench
 	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] && echo "no tests collected" && exit 0; exit $$rc; }
